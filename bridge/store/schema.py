@@ -1,0 +1,207 @@
+"""The SQL schema as SQLAlchemy Core tables; Alembic migrations create it.
+
+Two families of rows serve CalDAV:
+
+* ``activities``: the CRM's activities. A user's ``activities`` (VEVENT) and
+  ``tasks`` (VTODO) collections and everyone's ``team`` collection are views
+  over this table. Every change takes the next value of the global activity
+  revision (``counters``), which makes sync tokens, CTags and ETags cheap.
+  A deleted activity stays as a tombstone row (``deleted_at`` set) so that
+  sync-collection can report it.
+* ``dav_collections`` / ``dav_items``: any other calendar or address book a
+  client creates, stored verbatim. Each collection counts its own revisions,
+  so a big import into one collection does not contend with anybody else.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+TIMESTAMP = sa.DateTime(timezone=True)
+
+counters = sa.Table(
+    "counters",
+    metadata,
+    sa.Column("name", sa.String(32), primary_key=True),
+    sa.Column("value", sa.BigInteger, nullable=False),
+)
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("login", sa.String(64), nullable=False, unique=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("email", sa.String(320), nullable=False),
+    sa.Column("timezone", sa.String(64), nullable=False, server_default="UTC"),
+    sa.Column("password_hash", sa.String(200), nullable=False),
+    sa.Column("default_import_type", sa.String(32), nullable=False, server_default="meeting"),
+    sa.Column("created_at", TIMESTAMP, nullable=False),
+)
+
+app_passwords = sa.Table(
+    "app_passwords",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("user_id", sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("label", sa.String(100), nullable=False),
+    sa.Column("password_hash", sa.String(200), nullable=False),
+    sa.Column("created_at", TIMESTAMP, nullable=False),
+)
+
+activity_types = sa.Table(
+    "activity_types",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("key", sa.String(32), nullable=False, unique=True),
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("color", sa.String(16), nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("kind", sa.String(8), nullable=False),
+)
+
+organizations = sa.Table(
+    "organizations",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("address", sa.String(500), nullable=False, server_default=""),
+)
+
+persons = sa.Table(
+    "persons",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("email", sa.String(320), nullable=False, server_default=""),
+    sa.Column("phone", sa.String(64), nullable=False, server_default=""),
+    sa.Column("org_id", sa.ForeignKey("organizations.id", ondelete="SET NULL")),
+)
+
+deals = sa.Table(
+    "deals",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("title", sa.String(200), nullable=False),
+    sa.Column("value", sa.Numeric(14, 2), nullable=False, server_default="0"),
+    sa.Column("currency", sa.String(3), nullable=False, server_default="EUR"),
+    sa.Column("stage", sa.String(64), nullable=False, server_default="lead"),
+    sa.Column("person_id", sa.ForeignKey("persons.id", ondelete="SET NULL")),
+    sa.Column("org_id", sa.ForeignKey("organizations.id", ondelete="SET NULL")),
+)
+
+activities = sa.Table(
+    "activities",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("owner_id", sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("uid", sa.String(255), nullable=False),
+    sa.Column("href", sa.String(255), nullable=False),
+    sa.Column("type_key", sa.String(32), nullable=False),
+    sa.Column("subject", sa.Text, nullable=False),
+    sa.Column("due_date", sa.Date),
+    sa.Column("due_time", sa.Time),
+    sa.Column("duration_seconds", sa.Integer),
+    sa.Column("done", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("done_at", TIMESTAMP),
+    sa.Column("busy", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("private", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("location", sa.Text, nullable=False, server_default=""),
+    sa.Column("public_description", sa.Text, nullable=False, server_default=""),
+    sa.Column("note", sa.Text, nullable=False, server_default=""),
+    sa.Column("deal_id", sa.ForeignKey("deals.id", ondelete="SET NULL")),
+    sa.Column("person_id", sa.ForeignKey("persons.id", ondelete="SET NULL")),
+    sa.Column("org_id", sa.ForeignKey("organizations.id", ondelete="SET NULL")),
+    sa.Column("participant_ids", sa.JSON, nullable=False),
+    sa.Column("attendees", sa.JSON, nullable=False),
+    sa.Column("component", sa.String(8), nullable=False),
+    sa.Column("ical", sa.Text, nullable=False),
+    sa.Column("range_start", sa.BigInteger, nullable=False),
+    sa.Column("range_end", sa.BigInteger, nullable=False),
+    sa.Column("recurring", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("revision", sa.BigInteger, nullable=False),
+    sa.Column("created_at", TIMESTAMP, nullable=False),
+    sa.Column("updated_at", TIMESTAMP, nullable=False),
+    sa.Column("deleted_at", TIMESTAMP),
+    sa.Column("moved", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Index(
+        "uq_activities_live_owner_uid",
+        "owner_id",
+        "uid",
+        unique=True,
+        sqlite_where=sa.text("deleted_at IS NULL"),
+        postgresql_where=sa.text("deleted_at IS NULL"),
+    ),
+    sa.Index(
+        "uq_activities_live_owner_href",
+        "owner_id",
+        "href",
+        unique=True,
+        sqlite_where=sa.text("deleted_at IS NULL"),
+        postgresql_where=sa.text("deleted_at IS NULL"),
+    ),
+    sa.Index("ix_activities_owner_component_revision", "owner_id", "component", "revision"),
+    sa.Index("ix_activities_owner_component_range", "owner_id", "component", "range_start"),
+    sa.Index("ix_activities_revision", "revision"),
+    sa.Index("ix_activities_range", "range_start"),
+)
+
+dav_collections = sa.Table(
+    "dav_collections",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("path", sa.String(1024), nullable=False, unique=True),
+    sa.Column("parent_path", sa.String(1024), nullable=False, index=True),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("props", sa.JSON, nullable=False),
+    sa.Column("revision", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("updated_at", TIMESTAMP, nullable=False),
+)
+
+dav_items = sa.Table(
+    "dav_items",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "collection_id",
+        sa.ForeignKey("dav_collections.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("href", sa.String(1024), nullable=False),
+    sa.Column("uid", sa.String(1024), nullable=False),
+    sa.Column("component", sa.String(16), nullable=False),
+    sa.Column("text", sa.Text),
+    sa.Column("etag", sa.String(80), nullable=False),
+    sa.Column("range_start", sa.BigInteger, nullable=False),
+    sa.Column("range_end", sa.BigInteger, nullable=False),
+    sa.Column("recurring", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("revision", sa.BigInteger, nullable=False),
+    sa.Column("updated_at", TIMESTAMP, nullable=False),
+    sa.Column("deleted", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.UniqueConstraint("collection_id", "href"),
+    sa.Index("ix_dav_items_collection_revision", "collection_id", "revision"),
+    sa.Index("ix_dav_items_collection_uid", "collection_id", "uid"),
+    sa.Index("ix_dav_items_collection_range", "collection_id", "range_start"),
+)
+
+feed_tokens = sa.Table(
+    "feed_tokens",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("user_id", sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("scope", sa.String(8), nullable=False),
+    sa.Column("label", sa.String(100), nullable=False, server_default=""),
+    sa.Column("created_at", TIMESTAMP, nullable=False),
+    sa.Column("revoked_at", TIMESTAMP),
+)

@@ -1,0 +1,1 @@
+"""The HTTP doors: CalDAV (Radicale), iCal feeds, health; `app.py` assembles them."""

@@ -1,0 +1,60 @@
+"""Assembles the doors into one ASGI app: CalDAV at /dav/, feeds, health, discovery."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from a2wsgi import WSGIMiddleware
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
+from starlette.middleware.body_limit import RequestBodyLimitMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+
+from bridge.config import Settings, get_settings
+from bridge.store.db import shared_engine
+from bridge.web.dav import dav_application
+from bridge.web.feeds import feed_routes
+
+
+def _health(engine: sa.Engine):
+    def check() -> None:
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+
+    async def health(_request: Request) -> Response:
+        try:
+            await run_in_threadpool(check)
+        except sa.exc.SQLAlchemyError:
+            return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
+        return JSONResponse({"status": "ok"})
+
+    return health
+
+
+async def well_known(_request: Request) -> Response:
+    return RedirectResponse("/dav/", status_code=301)
+
+
+async def home(_request: Request) -> Response:
+    return PlainTextResponse(
+        "CalBridge\n\nCalDAV: /dav/  (sign in with your CalBridge user name and password)\n"
+        "Feeds: /feeds/<token>.ics  (create one with `calbridge feed create --user U`)\n"
+    )
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or get_settings()
+    engine = shared_engine(settings.database_url)
+    dav = WSGIMiddleware(dav_application(settings))
+    routes = [
+        Route("/", home),
+        Route("/healthz", _health(engine)),
+        Route("/.well-known/caldav", well_known, methods=["GET", "HEAD", "PROPFIND"]),
+        Route("/.well-known/carddav", well_known, methods=["GET", "HEAD", "PROPFIND"]),
+        *feed_routes(engine),
+        Mount("/dav", app=dav),
+    ]
+    middleware = [Middleware(RequestBodyLimitMiddleware, max_body_size=settings.max_body_bytes)]
+    return Starlette(routes=routes, middleware=middleware)

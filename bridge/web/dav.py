@@ -1,0 +1,81 @@
+"""The CalDAV door: Radicale configured with our plugins, plus one precondition it lacks.
+
+Radicale does not check a PUT against the collection's
+``supported-calendar-component-set``; a client putting a VTODO into the
+events calendar must get 403 with the CalDAV precondition, not a silent
+conversion or a 400, so `CalBridgeDav` checks that before Radicale runs.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from http import client
+
+import radicale.config
+from radicale import pathutils, storage, types
+from radicale.app import Application
+
+from bridge.config import Settings
+
+_COMPONENT_LINE = re.compile(rb"^BEGIN:(VEVENT|VTODO|VJOURNAL|VFREEBUSY)\r?$", re.I | re.M)
+
+
+def radicale_configuration(settings: Settings) -> radicale.config.Configuration:
+    configuration = radicale.config.load()
+    configuration.update(
+        {
+            "server": {"max_content_length": str(settings.max_body_bytes)},
+            "auth": {
+                "type": "plugins.auth",
+                "realm": "CalBridge",
+                "database_url": settings.database_url,
+            },
+            "rights": {"type": "plugins.rights"},
+            "storage": {"type": "plugins.storage", "database_url": settings.database_url},
+            "web": {"type": "none"},
+        },
+        "CalBridge",
+    )
+    return configuration
+
+
+class CalBridgeDav(Application):
+    def do_PUT(
+        self,
+        environ: types.WSGIEnviron,
+        base_prefix: str,
+        path: str,
+        user: str,
+        user_groups: set,
+        request_info: dict,
+    ) -> types.WSGIResponse:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
+        environ["wsgi.input"] = io.BytesIO(body)
+        unsupported = self._unsupported_component(path, body, user)
+        if unsupported:
+            request_info["status"] = client.FORBIDDEN
+            return self._webdav_error_response(
+                client.FORBIDDEN, "C:supported-calendar-component", request_info
+            )
+        return super().do_PUT(environ, base_prefix, path, user, user_groups, request_info)
+
+    def _unsupported_component(self, path: str, body: bytes, user: str) -> bool:
+        """True when the item's components are outside its collection's supported set."""
+        sane_path = pathutils.strip_path(path)
+        parent_path = sane_path.rpartition("/")[0]
+        with self._storage.acquire_lock("r", user):
+            parent = next(iter(self._storage.discover(parent_path)), None)
+            if not isinstance(parent, storage.BaseCollection) or parent.tag != "VCALENDAR":
+                return False
+            supported = parent.get_meta("C:supported-calendar-component-set")
+        if not supported:
+            return False
+        allowed = {name.strip().upper() for name in supported.split(",")}
+        found = {match.upper().decode() for match in _COMPONENT_LINE.findall(body)}
+        return bool(found - allowed)
+
+
+def dav_application(settings: Settings) -> CalBridgeDav:
+    return CalBridgeDav(radicale_configuration(settings))

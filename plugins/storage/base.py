@@ -1,0 +1,57 @@
+"""What every part of the SQL storage shares: the engine and the request's transaction."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Iterator
+
+import sqlalchemy as sa
+from radicale import config, storage
+
+from bridge.config import get_settings
+from bridge.domain import User
+from bridge.store.db import shared_engine
+from bridge.store.users import find_user
+
+ACTIVITY_COLLECTIONS = {"activities": "VEVENT", "tasks": "VTODO", "team": "VEVENT,VTODO"}
+"""The collections every user gets, by name, with their supported components."""
+
+
+class StorageBase(storage.BaseStorage):
+    """Holds the engine; `acquire_lock` opens one transaction per request and thread."""
+
+    _supports_unicode = True
+    _supports_trailing_whitespace = True
+    _supports_problematic_chars = True
+    _is_collision_free = True
+
+    def __init__(self, configuration: config.Configuration) -> None:
+        super().__init__(configuration)
+        try:
+            url = configuration.get("storage", "database_url")
+        except KeyError:
+            url = get_settings().database_url
+        self.engine: sa.Engine = shared_engine(url)
+        self._local = threading.local()
+        self._users: dict[str, User] = {}
+
+    @contextlib.contextmanager
+    def connection(self) -> Iterator[sa.Connection]:
+        """The request's transaction when inside `acquire_lock`, else a short one."""
+        current = getattr(self._local, "conn", None)
+        if current is not None:
+            yield current
+            return
+        with self.engine.begin() as conn:
+            yield conn
+
+    def user(self, login: str) -> User | None:
+        """The CalBridge user behind a principal path segment (cached: logins never change)."""
+        cached = self._users.get(login)
+        if cached is None:
+            with self.connection() as conn:
+                cached = find_user(conn, login)
+            if cached is not None:
+                self._users[login] = cached
+        return cached

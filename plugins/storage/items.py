@@ -1,0 +1,85 @@
+"""Radicale items whose text is read from SQL only when something needs it.
+
+A PROPFIND for ETags over 100,000 items must not read 100,000 texts, so items
+are built from index columns; the first item whose text is asked for loads
+the texts of every item of the same listing in chunked queries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from email.utils import format_datetime
+
+import vobject
+from radicale import item as radicale_item
+from radicale import storage
+
+
+class TextLoader:
+    """Loads the texts of one listing's items together, on first demand."""
+
+    def __init__(self, keys: Sequence[int], fetch: Callable[[Sequence[int]], dict[int, str]]):
+        self._keys = list(keys)
+        self._fetch = fetch
+        self._texts: dict[int, str] | None = None
+
+    def text(self, key: int) -> str:
+        if self._texts is None or key not in self._texts:
+            wanted = self._keys if self._texts is None else [key]
+            loaded = self._fetch(wanted)
+            self._texts = {**(self._texts or {}), **loaded}
+        return self._texts[key]
+
+
+def http_date(moment: dt.datetime | None) -> str:
+    if moment is None:
+        moment = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return format_datetime(moment.astimezone(dt.UTC), usegmt=True)
+
+
+class LazyItem(radicale_item.Item):
+    """An item that knows its ETag, UID, component and time range without its text."""
+
+    def __init__(
+        self,
+        *,
+        collection: storage.BaseCollection,
+        href: str,
+        etag: str,
+        uid: str,
+        component_name: str,
+        time_range: tuple[int, int],
+        last_modified: str,
+        loader: TextLoader,
+        key: int,
+        recurring: bool = False,
+    ) -> None:
+        super().__init__(
+            collection=collection,
+            href=href,
+            text="",
+            etag=etag,
+            uid=uid,
+            name="VCALENDAR",
+            component_name=component_name,
+            time_range=time_range,
+            last_modified=last_modified,
+        )
+        self._text = None
+        self._loader = loader
+        self._key = key
+        self.recurring = recurring
+
+    def serialize(self) -> str:
+        if self._text is None:
+            self._text = self._loader.text(self._key)
+        return self._text
+
+    @property
+    def vobject_item(self) -> vobject.base.Component:
+        if self._vobject_item is None:
+            self._vobject_item = vobject.readOne(self.serialize())
+        return self._vobject_item
