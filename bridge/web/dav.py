@@ -66,7 +66,9 @@ class CalBridgeDav(Application):
         sane_path = pathutils.strip_path(path)
         parent_path = sane_path.rpartition("/")[0]
         with self._storage.acquire_lock("r", user):
-            parent = next(iter(self._storage.discover(parent_path)), None)
+            parent = next(
+                iter(self._storage.discover(pathutils.unstrip_path(parent_path, True))), None
+            )
             if not isinstance(parent, storage.BaseCollection) or parent.tag != "VCALENDAR":
                 return False
             supported = parent.get_meta("C:supported-calendar-component-set")

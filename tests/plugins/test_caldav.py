@@ -286,7 +286,7 @@ def test_plain_calendars_behave_like_radicale(live_server: str, people: dict[str
     calendar.save_event(_event("h-1", "Holiday", dt.datetime(2026, 12, 24, tzinfo=UTC)))
     assert [e.icalendar_component["summary"] for e in calendar.events()] == ["Holiday"]
     calendar.set_properties([caldav.elements.dav.DisplayName("Public holidays")])
-    assert calendar.get_display_name() == "Public holidays"
+    assert _calendar(live_server, "alice", "holidays").get_display_name() == "Public holidays"
     token = calendar.objects_by_sync_token(load_objects=False).sync_token
     calendar.event_by_uid("h-1").delete()
     changes = calendar.objects_by_sync_token(sync_token=token, load_objects=False)
