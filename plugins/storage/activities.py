@@ -9,75 +9,96 @@ collection's default type instead, so a client never sees its item vanish.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Sequence
 from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from radicale import item as radicale_item
 from radicale.storage import ComponentNotFoundError
 
 from bridge import ical
-from bridge.domain import ComponentKind, User
+from bridge.domain import Activity, ComponentKind, User
 from bridge.store import activities, crm
 from plugins.storage.collection import SQLCollection
-from plugins.storage.items import LazyItem, TextLoader, http_date
+from plugins.storage.items import LazyItem, http_date
+
+if TYPE_CHECKING:
+    from plugins.storage.base import StorageBase
 
 TASK_TYPE = "task"
 
 
-class ActivityCollection(SQLCollection):
-    def __init__(self, store, path: str, row: sa.Row, owner: User, component: str) -> None:
+class ActivityView(SQLCollection):
+    """Collections whose rows are activities in a `Scope`."""
+
+    def __init__(self, store: StorageBase, path: str, row: sa.Row, scope: activities.Scope) -> None:
         super().__init__(store, path, row)
-        self._owner = owner
-        self._component = ComponentKind(component)
-        assert owner.id is not None
-        self._scope = activities.Scope(owner.id, self._component)
+        self._scope = scope
 
-    def _fetch_texts(self, ids):
-        with self._store.connection() as conn:
-            return {key: value[0] for key, value in activities.texts(conn, ids).items()}
-
-    def _items(self, rows: list[sa.Row]) -> Iterator[LazyItem]:
-        loader = TextLoader([row.id for row in rows], self._fetch_texts)
-        for row in rows:
-            yield LazyItem(
-                collection=self,
-                href=row.href,
-                etag=f'"{row.revision}"',
-                uid=row.uid,
-                component_name=row.component,
-                time_range=(row.range_start, row.range_end),
-                last_modified=http_date(row.updated_at),
-                loader=loader,
-                key=row.id,
-                recurring=row.recurring,
-            )
-
-    def _rows(self, **narrowing) -> list[sa.Row]:
+    def _rows(self, **narrowing: Any) -> list[sa.Row]:
         with self._store.connection() as conn:
             return activities.listing(conn, self._scope, **narrowing)
 
-    def get_all(self) -> Iterator[LazyItem]:
-        return self._items(self._rows())
+    def _current_revision(self, conn: sa.Connection) -> int:
+        return activities.max_revision(conn, self._scope)
 
-    def get_multi(self, hrefs: Iterable[str]) -> Iterator[tuple[str, LazyItem | None]]:
-        wanted = list(dict.fromkeys(hrefs))
-        found = {item.href: item for item in self._items(self._rows(hrefs=wanted))}
-        for href in wanted:
-            yield href, found.get(href)
+    def _changed_since(self, conn: sa.Connection, revision: int) -> list[str]:
+        return activities.changed_since(conn, self._scope, revision)
 
-    def get_filtered(self, filters) -> Iterator[tuple[LazyItem, bool]]:
-        simplified = self.prefilter(filters)
-        if simplified is None:
-            return
-        _, start, end, _ = simplified
-        yield from self.narrow(self._items(self._rows(time_range=(start, end))), simplified)
+    @property
+    def last_modified(self) -> str:
+        latest = self._rows(latest=True)
+        return http_date(latest[0].updated_at if latest else self._row.updated_at)
+
+
+class ActivityCollection(ActivityView):
+    def __init__(
+        self, store: StorageBase, path: str, row: sa.Row, owner: User, component: str
+    ) -> None:
+        assert owner.id is not None
+        kind = ComponentKind(component)
+        super().__init__(store, path, row, activities.Scope(owner.id, kind))
+        self._owner = owner
+        self._component = kind
+
+    def _item_fields(self, row: sa.Row) -> tuple[str, str, str]:
+        return row.href, f'"{row.revision}"', row.uid
+
+    def _fetch_texts(self, keys: Sequence[int]) -> dict[int, str]:
+        with self._store.connection() as conn:
+            return {key: value[0] for key, value in activities.texts(conn, keys).items()}
 
     def has_uid(self, uid: str) -> bool:
         with self._store.connection() as conn:
             return activities.find_by_uid(conn, self._owner.id, uid) is not None
 
-    def upload(self, href: str, item: radicale_item.Item):
+    def _default_type(self) -> str:
+        if self._component is ComponentKind.EVENT:
+            return self._owner.default_import_type
+        return TASK_TYPE
+
+    def _activity_from(self, text: str, existing: Activity | None, conn: sa.Connection) -> Activity:
+        try:
+            activity = ical.activity_from_ical(
+                text,
+                owner_id=self._owner.id,
+                default_type_key=self._default_type(),
+                existing=existing,
+            )
+        except ical.ICalError as error:
+            raise ValueError(str(error)) from error
+        activity_type = crm.list_activity_types(conn).get(activity.type_key)
+        if (
+            activity_type is None
+            or activities.component_for(activity, activity_type) is not self._component
+        ):
+            activity = replace(activity, type_key=self._default_type())
+        if self._component is ComponentKind.EVENT and activity.due_date is None:
+            raise ValueError("an event needs a start (DTSTART)")
+        return activity
+
+    def upload(self, href: str, item: radicale_item.Item) -> tuple[LazyItem, LazyItem | None]:
         if item.component_name != self._component.value:
             raise ValueError(
                 f"this collection holds {self._component.value} components, "
@@ -85,32 +106,9 @@ class ActivityCollection(SQLCollection):
             )
         with self._store.connection() as conn:
             existing = activities.find_by_href(conn, self._scope, href)
-            types = crm.list_activity_types(conn)
-            default_type = (
-                self._owner.default_import_type
-                if self._component is ComponentKind.EVENT
-                else TASK_TYPE
-            )
+            activity = replace(self._activity_from(item.serialize(), existing, conn), href=href)
             try:
-                activity = ical.activity_from_ical(
-                    item.serialize(),
-                    owner_id=self._owner.id,
-                    default_type_key=default_type,
-                    existing=existing,
-                )
-            except ical.ICalError as error:
-                raise ValueError(str(error)) from error
-            activity = replace(activity, href=href)
-            activity_type = types.get(activity.type_key)
-            if (
-                activity_type is None
-                or activities.component_for(activity, activity_type) is not self._component
-            ):
-                activity = replace(activity, type_key=default_type)
-            if self._component is ComponentKind.EVENT and activity.due_date is None:
-                raise ValueError("an event needs a start (DTSTART)")
-            try:
-                activities.save_activity(conn, activity, types)
+                activities.save_activity(conn, activity, crm.list_activity_types(conn))
             except activities.ActivityError as error:
                 raise ValueError(str(error)) from error
         uploaded = dict(self.get_multi([href]))[href]
@@ -125,27 +123,3 @@ class ActivityCollection(SQLCollection):
             if existing is None or existing.id is None:
                 raise ComponentNotFoundError(href)
             activities.delete_activity(conn, existing.id)
-
-    def _revision(self, conn: sa.Connection) -> int:
-        return activities.max_revision(conn, self._scope)
-
-    @property
-    def etag(self) -> str:
-        with self._store.connection() as conn:
-            revision = self._revision(conn)
-        return f'"{self.row_id}-{self._row.revision}-{revision}"'
-
-    @property
-    def last_modified(self) -> str:
-        with self._store.connection() as conn:
-            rows = activities.listing(conn, self._scope, latest=True)
-        return http_date(rows[0].updated_at if rows else self._row.updated_at)
-
-    def sync(self, old_token: str = "") -> tuple[str, Iterable[str]]:
-        with self._store.connection() as conn:
-            current = self._revision(conn)
-            token = self.token(current)
-            if not old_token:
-                return token, [row.href for row in activities.listing(conn, self._scope)]
-            since = self.parse_token(old_token, current)
-            return token, activities.changed_since(conn, self._scope, since)

@@ -1,16 +1,23 @@
-"""What all SQL-backed collections share: path, properties and sync-token parsing."""
+"""What all SQL-backed collections share: properties, listings, filters and sync tokens.
+
+A concrete collection says how to list its rows (`_rows`), how a row becomes
+an item (`_item_fields`), where texts come from (`_fetch_texts`), its current
+revision (`_current_revision`) and what changed since one (`_changed_since`);
+everything Radicale asks of a collection for reading is answered here from
+those.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from radicale import storage
 from radicale.item import filter as radicale_filter
 
 from bridge.store import dav
-from plugins.storage.items import LazyItem, http_date
+from plugins.storage.items import LazyItem, TextLoader, http_date
 
 if TYPE_CHECKING:
     from plugins.storage.base import StorageBase
@@ -20,7 +27,7 @@ SYNC_TOKEN_PREFIX = "http://calbridge.org/ns/sync/"
 
 
 class SQLCollection(storage.BaseCollection):
-    """A collection with a ``dav_collections`` row (or the virtual root)."""
+    """A collection with a ``dav_collections`` row (or, with no row, the root)."""
 
     def __init__(self, store: StorageBase, path: str, row: sa.Row | None) -> None:
         self._store = store
@@ -35,7 +42,113 @@ class SQLCollection(storage.BaseCollection):
     def row_id(self) -> int:
         return self._row.id if self._row is not None else 0
 
-    def get_meta(self, key: str | None = None):
+    # What a concrete collection provides.
+
+    def _rows(self, **narrowing: Any) -> list[sa.Row]:
+        """Live rows, narrowed by ``hrefs``, ``ids`` or ``time_range`` when given."""
+        return []
+
+    def _item_fields(self, row: sa.Row) -> tuple[str, str, str]:
+        """(href, etag, uid) of a row's item."""
+        raise NotImplementedError
+
+    def _fetch_texts(self, keys: Sequence[int]) -> dict[int, str]:
+        raise NotImplementedError
+
+    def _current_revision(self, conn: sa.Connection) -> int:
+        return self._row.revision if self._row is not None else 0
+
+    def _changed_since(self, conn: sa.Connection, revision: int) -> list[str]:
+        return []
+
+    def _narrow_to(self, hrefs: list[str]) -> dict[str, Any]:
+        return {"hrefs": hrefs}
+
+    # Reading, answered from the above.
+
+    def _items(self, rows: list[sa.Row]) -> Iterator[LazyItem]:
+        loader = TextLoader([row.id for row in rows], self._fetch_texts)
+        for row in rows:
+            href, etag, uid = self._item_fields(row)
+            yield LazyItem(
+                collection=self,
+                href=href,
+                etag=etag,
+                uid=uid,
+                component_name=row.component,
+                time_range=(row.range_start, row.range_end),
+                last_modified=http_date(row.updated_at),
+                loader=loader,
+                key=row.id,
+                recurring=row.recurring,
+            )
+
+    def get_all(self) -> Iterator[LazyItem]:
+        return self._items(self._rows())
+
+    def get_multi(self, hrefs: Iterable[str]) -> Iterator[tuple[str, LazyItem | None]]:
+        wanted = list(dict.fromkeys(hrefs))
+        found = {item.href: item for item in self._items(self._rows(**self._narrow_to(wanted)))}
+        for href in wanted:
+            yield href, found.get(href)
+
+    def get_filtered(self, filters: Iterable[Any]) -> Iterator[tuple[LazyItem, bool]]:
+        """Candidates from SQL by time range; exact only where Radicale's check would agree.
+
+        Only single, non-recurring events under a simple filter are exact;
+        Radicale checks every other candidate against the full filter.
+        """
+        if not self.tag:
+            return
+        tag, start, end, simple = radicale_filter.simplify_prefilters(filters, self.tag)
+        for item in self._items(self._rows(time_range=(start, end))):
+            if tag is not None and tag != item.component_name:
+                continue
+            item_start, item_end = item.time_range
+            exact = (
+                simple
+                and item.component_name == "VEVENT"
+                and not item.recurring
+                and (start <= item_start or item_end <= end)
+            )
+            yield item, exact
+
+    @property
+    def etag(self) -> str:
+        with self._store.connection() as conn:
+            revision = self._current_revision(conn)
+        meta_revision = self._row.revision if self._row is not None else 0
+        return f'"{self.row_id}-{meta_revision}-{revision}"'
+
+    def sync(self, old_token: str = "") -> tuple[str, Iterable[str]]:
+        with self._store.connection() as conn:
+            current = self._current_revision(conn)
+        since = self._parse_token(old_token, current) if old_token else None
+        return f"{SYNC_TOKEN_PREFIX}{self.row_id}-{current}", self._changes(since)
+
+    def _changes(self, since: int | None) -> Iterator[str]:
+        """Evaluated only when iterated: a PROPFIND asks for the token alone."""
+        if since is None:
+            yield from (self._item_fields(row)[0] for row in self._rows())
+            return
+        with self._store.connection() as conn:
+            yield from self._changed_since(conn, since)
+
+    def _parse_token(self, token: str, current: int) -> int:
+        """The revision an old sync token stands for; ValueError when it is not ours."""
+        if not token.startswith(SYNC_TOKEN_PREFIX):
+            raise ValueError(f"malformed sync token {token!r}")
+        collection_part, _, revision_part = token[len(SYNC_TOKEN_PREFIX) :].partition("-")
+        if not (collection_part.isdigit() and revision_part.isdigit()):
+            raise ValueError(f"malformed sync token {token!r}")
+        revision = int(revision_part)
+        if int(collection_part) != self.row_id or revision > current:
+            raise ValueError(f"sync token {token!r} is not valid for this collection")
+        return revision
+
+    # Properties.
+
+    def get_meta(self, key: str | None = None) -> Any:
         props: Mapping[str, str] = dict(self._row.props) if self._row is not None else {}
         return props if key is None else props.get(key)
 
@@ -49,49 +162,3 @@ class SQLCollection(storage.BaseCollection):
     @property
     def last_modified(self) -> str:
         return http_date(self._row.updated_at if self._row is not None else None)
-
-    def token(self, revision: int) -> str:
-        return f"{SYNC_TOKEN_PREFIX}{self.row_id}-{revision}"
-
-    def parse_token(self, token: str, current: int) -> int:
-        """The revision an old sync token stands for; ValueError when it is not ours."""
-        if not token.startswith(SYNC_TOKEN_PREFIX):
-            raise ValueError(f"malformed sync token {token!r}")
-        collection_part, _, revision_part = token[len(SYNC_TOKEN_PREFIX) :].partition("-")
-        if not (collection_part.isdigit() and revision_part.isdigit()):
-            raise ValueError(f"malformed sync token {token!r}")
-        revision = int(revision_part)
-        if int(collection_part) != self.row_id or revision > current:
-            raise ValueError(f"sync token {token!r} is not valid for this collection")
-        return revision
-
-    def prefilter(self, filters) -> Prefilter | None:
-        """Radicale's simplified filter (tag, start, end, simple), or None for no tag.
-
-        The (start, end) part is what collections push down to SQL.
-        """
-        if not self.tag:
-            return None
-        return radicale_filter.simplify_prefilters(filters, self.tag)
-
-    @staticmethod
-    def narrow(items: Iterable[LazyItem], prefilter: Prefilter) -> Iterator[tuple[LazyItem, bool]]:
-        """Apply the component part of a prefilter and say which matches are exact.
-
-        Only single, non-recurring events under a simple filter are exact;
-        Radicale checks every other candidate against the full filter.
-        """
-        tag, start, end, simple = prefilter
-        for item in items:
-            if tag is not None and tag != item.component_name:
-                continue
-            item_start, item_end = item.time_range
-            if item_start >= end or item_end <= start:
-                continue
-            exact = (
-                simple
-                and item.component_name == "VEVENT"
-                and not item.recurring
-                and (start <= item_start or item_end <= end)
-            )
-            yield item, exact

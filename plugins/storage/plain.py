@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from radicale import item as radicale_item
@@ -10,7 +11,7 @@ from radicale.storage import ComponentNotFoundError
 
 from bridge.store import dav
 from plugins.storage.collection import SQLCollection
-from plugins.storage.items import LazyItem, TextLoader, http_date
+from plugins.storage.items import LazyItem
 
 
 def stored_from_item(href: str, item: radicale_item.Item) -> dav.StoredItem:
@@ -31,47 +32,26 @@ def stored_from_item(href: str, item: radicale_item.Item) -> dav.StoredItem:
 
 
 class PlainCollection(SQLCollection):
-    def _items(self, rows: list[sa.Row], loader: TextLoader | None = None) -> Iterator[LazyItem]:
-        loader = loader or TextLoader([row.id for row in rows], self._fetch_texts)
-        for row in rows:
-            yield LazyItem(
-                collection=self,
-                href=row.href,
-                etag=row.etag,
-                uid=row.uid,
-                component_name=row.component,
-                time_range=(row.range_start, row.range_end),
-                recurring=row.recurring,
-                last_modified=http_date(row.updated_at),
-                loader=loader,
-                key=row.id,
-            )
-
-    def _fetch_texts(self, ids):
-        with self._store.connection() as conn:
-            return dav.item_texts(conn, ids)
-
-    def _rows(self, **narrowing) -> list[sa.Row]:
+    def _rows(self, **narrowing: Any) -> list[sa.Row]:
         if self._row is None:
             return []
         with self._store.connection() as conn:
             return dav.list_items(conn, self._row.id, **narrowing)
 
-    def get_all(self) -> Iterator[LazyItem]:
-        return self._items(self._rows())
+    def _item_fields(self, row: sa.Row) -> tuple[str, str, str]:
+        return row.href, row.etag, row.uid
 
-    def get_multi(self, hrefs: Iterable[str]) -> Iterator[tuple[str, LazyItem | None]]:
-        wanted = list(dict.fromkeys(hrefs))
-        found = {item.href: item for item in self._items(self._rows(hrefs=wanted))}
-        for href in wanted:
-            yield href, found.get(href)
+    def _fetch_texts(self, keys: Sequence[int]) -> dict[int, str]:
+        with self._store.connection() as conn:
+            return dav.item_texts(conn, keys)
 
-    def get_filtered(self, filters) -> Iterator[tuple[LazyItem, bool]]:
-        simplified = self.prefilter(filters)
-        if simplified is None:
-            return
-        _, start, end, _ = simplified
-        yield from self.narrow(self._items(self._rows(time_range=(start, end))), simplified)
+    def _changed_since(self, conn: sa.Connection, revision: int) -> list[str]:
+        return dav.changed_since(conn, self.row_id, revision)
+
+    def _current_revision(self, conn: sa.Connection) -> int:
+        """Re-read: the row may have been loaded before this request's writes."""
+        row = dav.get_collection(conn, self._path) if self._row is not None else None
+        return row.revision if row is not None else 0
 
     def has_uid(self, uid: str) -> bool:
         if self._row is None:
@@ -79,10 +59,10 @@ class PlainCollection(SQLCollection):
         with self._store.connection() as conn:
             return dav.has_uid(conn, self._row.id, uid)
 
-    def upload(self, href: str, item: radicale_item.Item):
+    def upload(self, href: str, item: radicale_item.Item) -> tuple[LazyItem, LazyItem | None]:
         if self._row is None:
             raise ValueError("cannot store items in the root collection")
-        replaced = next(iter(dict(self.get_multi([href])).values()), None)
+        replaced = dict(self.get_multi([href]))[href]
         with self._store.connection() as conn:
             dav.put_items(conn, self._row.id, [stored_from_item(href, item)])
         uploaded = dict(self.get_multi([href]))[href]
@@ -100,14 +80,5 @@ class PlainCollection(SQLCollection):
 
     @property
     def etag(self) -> str:
-        return f'"{self.row_id}-{self._row.revision if self._row is not None else 0}"'
-
-    def sync(self, old_token: str = "") -> tuple[str, Iterable[str]]:
         with self._store.connection() as conn:
-            row = dav.get_collection(conn, self._path) if self._row is not None else None
-            current = row.revision if row is not None else 0
-            token = self.token(current)
-            if not old_token:
-                return token, [item.href for item in self._rows()]
-            since = self.parse_token(old_token, current)
-            return token, dav.changed_since(conn, self.row_id, since) if row else []
+            return f'"{self.row_id}-{self._current_revision(conn)}"'
