@@ -51,13 +51,6 @@ class Scope:
         return sa.and_(*clauses)
 
 
-def component_for(activity: Activity, activity_type: ActivityType) -> ComponentKind:
-    """Undated activities and to-do types are VTODOs; the rest are VEVENTs."""
-    if activity.due_date is None or activity_type.kind is ComponentKind.TODO:
-        return ComponentKind.TODO
-    return ComponentKind.EVENT
-
-
 def row_to_activity(row: sa.Row) -> Activity:
     return Activity(
         subject=row.subject,
@@ -149,7 +142,7 @@ def prepare(
     start, end = ical.time_range(text) if recurring else ical.activity_time_range(activity)
     activity = replace(activity, ical=text)
     values = _mapped_columns(activity) | {
-        "component": component_for(activity, activity_type).value,
+        "component": ical.component_kind(activity, activity_type).value,
         "ical": text,
         "range_start": start,
         "range_end": end,

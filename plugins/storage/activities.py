@@ -91,7 +91,7 @@ class ActivityCollection(ActivityView):
         activity_type = crm.list_activity_types(conn).get(activity.type_key)
         if (
             activity_type is None
-            or activities.component_for(activity, activity_type) is not self._component
+            or ical.component_kind(activity, activity_type) is not self._component
         ):
             activity = replace(activity, type_key=self._default_type())
         if self._component is ComponentKind.EVENT and activity.due_date is None:

@@ -1,0 +1,207 @@
+"""The iCalendar content-line grammar (RFC 5545, section 3.1), kept lossless.
+
+Rendering starts from text a client wrote and must keep every line the CRM
+does not model exactly as written (alarms, X- properties, attendee
+parameters), and splitting a 100,000-event export must be fast. So this module
+works on raw unfolded lines in a light component tree, and only the few
+properties we model are ever split into name, parameters and value.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from bridge.ical.errors import ICalError
+
+CRLF = "\r\n"
+_SEPARATORS = (";", ":")
+_FOLDED = re.compile(r"\n[ \t]")
+_NAME = re.compile(r"[^;:]*")
+_TZID_PARAM = re.compile(r';TZID=("[^"]*"|[^;:]*)', re.IGNORECASE)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_PARAM_UNSAFE = re.compile(r'[\x00-\x08\x0a-\x1f\x7f"]')
+
+
+@dataclass
+class Component:
+    """A BEGIN/END block: its raw property lines (unfolded) and its subcomponents."""
+
+    name: str
+    properties: list[str] = field(default_factory=list)
+    children: list[Component] = field(default_factory=list)
+
+    def lines(self, name: str) -> list[str]:
+        """The raw lines of the properties called `name` (any case)."""
+        wanted = name.upper()
+        size = len(wanted)
+        return [
+            line
+            for line in self.properties
+            if line[size : size + 1] in _SEPARATORS and line[:size].upper() == wanted
+        ]
+
+    def first(self, name: str) -> Property | None:
+        """The first property called `name`, parsed, or None."""
+        found = self.lines(name)
+        return parse_property(found[0]) if found else None
+
+
+@dataclass(frozen=True)
+class Property:
+    """One content line split up; `value` and parameter values are still escaped/quoted."""
+
+    name: str
+    params: tuple[tuple[str, str], ...]
+    value: str
+
+    def param(self, name: str) -> str | None:
+        """A parameter's value without surrounding quotes, or None when absent."""
+        wanted = name.upper()
+        for key, raw in self.params:
+            if key == wanted:
+                return raw[1:-1] if len(raw) >= 2 and raw[0] == raw[-1] == '"' else raw
+        return None
+
+    def line(self) -> str:
+        params = "".join(f";{key}={raw}" for key, raw in self.params)
+        return f"{self.name}{params}:{self.value}"
+
+
+def unfold(text: str) -> list[str]:
+    """Logical lines of `text`, whatever its line endings (CRLF, LF or CR)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _FOLDED.sub("", text).split("\n")
+
+
+def fold(line: str) -> str:
+    """`line` folded at 75 octets without splitting a UTF-8 sequence."""
+    if len(line) <= 75 and line.isascii():
+        return line
+    encoded = line.encode()
+    pieces: list[bytes] = []
+    limit = 75
+    while len(encoded) > limit:
+        cut = limit
+        while encoded[cut] & 0xC0 == 0x80:
+            cut -= 1
+        pieces.append(encoded[:cut])
+        encoded = encoded[cut:]
+        limit = 74
+    pieces.append(encoded)
+    return "\r\n ".join(piece.decode() for piece in pieces)
+
+
+def line_name(line: str) -> str:
+    """The upper-cased property name of a raw line."""
+    return line[: _name_end(line)].upper()
+
+
+def _name_end(line: str) -> int:
+    match = _NAME.match(line)
+    return match.end() if match else 0
+
+
+def parse_tree(text: str) -> list[Component]:
+    """The top-level components of `text`; raises ICalError on broken BEGIN/END nesting."""
+    tops: list[Component] = []
+    stack: list[Component] = []
+    for number, line in enumerate(unfold(text), 1):
+        if not line or line.isspace():
+            continue
+        head = line[:6].upper() if line[0] in "BbEe" else ""
+        if head == "BEGIN:":
+            component = Component(line[6:].strip().upper())
+            (stack[-1].children if stack else tops).append(component)
+            stack.append(component)
+        elif head.startswith("END:"):
+            name = line[4:].strip().upper()
+            if not stack or stack[-1].name != name:
+                raise ICalError(f"content line {number}: END:{name} does not close an open {name}")
+            stack.pop()
+        elif not stack:
+            raise ICalError(f"content line {number}: content outside any BEGIN/END block")
+        elif ":" not in line:
+            raise ICalError(f"content line {number}: not an iCalendar content line: {line[:40]!r}")
+        else:
+            stack[-1].properties.append(line)
+    if stack:
+        raise ICalError(f"BEGIN:{stack[-1].name} is never closed")
+    return tops
+
+
+def serialize(component: Component) -> str:
+    """The component as folded CRLF text."""
+    out: list[str] = []
+    _emit(component, out)
+    out.append("")
+    return CRLF.join(out)
+
+
+def _emit(component: Component, out: list[str]) -> None:
+    out.append(f"BEGIN:{component.name}")
+    out.extend(map(fold, component.properties))
+    for child in component.children:
+        _emit(child, out)
+    out.append(f"END:{component.name}")
+
+
+def pruned(
+    component: Component, keep_line: Callable[[str], bool], keep_child: Callable[[Component], bool]
+) -> Component:
+    """A copy of the tree without the lines and subcomponents the predicates reject."""
+    return Component(
+        component.name,
+        [line for line in component.properties if keep_line(line)],
+        [pruned(child, keep_line, keep_child) for child in component.children if keep_child(child)],
+    )
+
+
+def parse_property(line: str) -> Property:
+    """Split a raw line into name, parameters and value; quoted values may hold ';' and ':'."""
+    end = len(line)
+    position = _name_end(line)
+    name = line[:position].upper()
+    params: list[tuple[str, str]] = []
+    while position < end and line[position] == ";":
+        equals = line.find("=", position)
+        if equals < 0:
+            raise ICalError(f"{name}: parameter without '=' in {line[:60]!r}")
+        cursor = equals + 1
+        while cursor < end and line[cursor] not in ";:":
+            if line[cursor] == '"':
+                closing = line.find('"', cursor + 1)
+                if closing < 0:
+                    raise ICalError(f"{name}: unterminated quoted parameter in {line[:60]!r}")
+                cursor = closing
+            cursor += 1
+        params.append((line[position + 1 : equals].upper(), line[equals + 1 : cursor]))
+        position = cursor
+    if position >= end:
+        raise ICalError(f"{name}: no ':' before the value in {line[:60]!r}")
+    return Property(name, tuple(params), line[position + 1 :])
+
+
+def escape_text(text: str) -> str:
+    """A TEXT value: backslash, ';', ',' and newlines escaped, other control characters dropped."""
+    text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+def quote_param(value: str) -> str:
+    """A parameter value, quoted when it holds ';', ':' or ','; characters never allowed dropped."""
+    value = _PARAM_UNSAFE.sub("", value)
+    return f'"{value}"' if any(char in value for char in ";:,") else value
+
+
+def referenced_tzids(components: Iterable[Component]) -> list[str]:
+    """The TZIDs the components' lines (and their subcomponents') refer to, in order."""
+    found: dict[str, None] = {}
+    for component in components:
+        for line in component.properties:
+            match = _TZID_PARAM.search(line)
+            if match and match.group(1).strip('"'):
+                found[match.group(1).strip('"')] = None
+        found.update(dict.fromkeys(referenced_tzids(component.children)))
+    return list(found)
