@@ -8,20 +8,16 @@ Override the server with ``CALBRIDGE_TEST_POSTGRES_URL``.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import socket
-import threading
-import time
 import uuid
 from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
-import uvicorn
 
 from bridge.store.db import create_engine, migrate
 from bridge.store.schema import metadata
+from tests.servers import serve_in_thread
 
 POSTGRES_SERVER_URL = os.environ.get(
     "CALBRIDGE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -104,33 +100,6 @@ def engine(request: pytest.FixtureRequest, _migrated_engines: dict[str, sa.Engin
     db = _migrated_engines[backend]
     _reset(db)
     return db
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@contextlib.contextmanager
-def serve_in_thread(app: object) -> Iterator[str]:
-    """Serve an ASGI app with uvicorn on a free 127.0.0.1 port; yields its base URL."""
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("test server did not start")
-        time.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 @pytest.fixture

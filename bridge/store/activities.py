@@ -84,10 +84,12 @@ def row_to_activity(row: sa.Row) -> Activity:
 
 
 def _aware(value: dt.datetime | None) -> dt.datetime | None:
-    """SQLite hands back naive datetimes; everything we store is UTC."""
-    if value is not None and value.tzinfo is None:
+    """Datetimes in UTC: SQLite hands them back naive, PostgreSQL in the session's zone."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
         return value.replace(tzinfo=dt.UTC)
-    return value
+    return value.astimezone(dt.UTC)
 
 
 def _mapped_columns(activity: Activity) -> dict[str, object]:
@@ -349,15 +351,26 @@ def feed_rows(
     return list(conn.execute(query.order_by(c.id)))
 
 
-def feed_fingerprint(conn: sa.Connection, scope: Scope) -> tuple[int, int]:
-    """(max revision, live count) of a scope: changes whenever the feed could."""
+@dataclass(frozen=True)
+class Fingerprint:
+    """What changes whenever a scope's feed could: validators for ETag and Last-Modified."""
+
+    revision: int
+    live_count: int
+    last_change: dt.datetime
+
+
+def feed_fingerprint(conn: sa.Connection, scope: Scope) -> Fingerprint:
+    """The scope's fingerprint; a deletion counts by its tombstone's time."""
     row = conn.execute(
         sa.select(
             sa.func.max(c.revision),
             sa.func.count().filter(c.deleted_at.is_(None)),
+            sa.func.max(sa.func.coalesce(c.deleted_at, c.updated_at)),
         ).where(scope.where())
     ).one()
-    return int(row[0] or 0), int(row[1] or 0)
+    last_change = _aware(row[2]) if row[2] is not None else dt.datetime.fromtimestamp(0, dt.UTC)
+    return Fingerprint(int(row[0] or 0), int(row[1] or 0), last_change)
 
 
 def by_ids(conn: sa.Connection, ids: Sequence[int]) -> list[Activity]:
