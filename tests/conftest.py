@@ -25,7 +25,7 @@ POSTGRES_SERVER_URL = os.environ.get(
 BACKENDS = ("sqlite", "postgresql")
 
 
-def _postgres_admin() -> sa.Engine | None:
+def postgres_admin() -> sa.Engine | None:
     engine = sa.create_engine(POSTGRES_SERVER_URL, isolation_level="AUTOCOMMIT")
     try:
         with engine.connect():
@@ -39,7 +39,7 @@ def _database_urls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[st
     urls: dict[str, str | None] = {
         "sqlite": f"sqlite:///{tmp_path_factory.mktemp('db') / 'calbridge.db'}"
     }
-    admin = _postgres_admin()
+    admin = postgres_admin()
     name = f"calbridge_test_{uuid.uuid4().hex[:12]}"
     if admin is None:
         urls["postgresql"] = None

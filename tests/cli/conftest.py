@@ -1,0 +1,20 @@
+"""The CLI runs in-process through `main`, pointed at the test database by environment."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+
+from bridge.config import get_settings
+
+
+@pytest.fixture
+def cli_env(engine: sa.Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Settings as `calbridge` would read them, fresh for each test."""
+    monkeypatch.setenv("CALBRIDGE_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    monkeypatch.setenv("CALBRIDGE_PUBLIC_URL", "https://cal.example.com")
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
