@@ -25,6 +25,7 @@ from bridge.ical.objects import HEADER, read_source
 from bridge.ical.times import dtstamp, source_zone, time_lines
 
 _RECURRENCE = ("RRULE", "RDATE", "EXDATE")
+_SOURCE_MARKERS = ("RRULE", "RDATE", "RECURRENCE-ID", "TZID")
 _OVERRIDE_TIMES = ("RECURRENCE-ID", "DTSTART", "DTEND", "DURATION")
 _TIME_PARAMS = ("TZID", "VALUE", "RANGE")
 _TIME_VALUE = re.compile(r"[0-9TZPWDHMS/,+-]*")
@@ -64,7 +65,8 @@ def render_masked(activity: Activity) -> str:
     carried into the event it is masked as.
     """
     kind = ComponentKind.EVENT if activity.due_date is not None else ComponentKind.TODO
-    source = read_source(activity.ical, kind, activity.uid)
+    text = activity.ical if _needs_source(activity.ical) else None
+    source = read_source(text, kind, activity.uid)
     if source.kind != kind:
         source = read_source(None, kind, activity.uid)
     uid = masked_uid(activity.uid)
@@ -84,8 +86,18 @@ def render_masked(activity: Activity) -> str:
     return serialize(Component("VCALENDAR", list(HEADER), [*timezones, *components]))
 
 
+def _needs_source(text: str | None) -> bool:
+    """Only recurrence and zoned times come from the text; a plain activity's fields suffice."""
+    return bool(text) and any(marker in text for marker in _SOURCE_MARKERS)
+
+
 def without_alarms(text: str) -> str:
-    """`text` without its VALARMs: another user's calendar must not ring for your reminders."""
+    """`text` without its VALARMs: another user's calendar must not ring for your reminders.
+
+    Most texts have no alarm; those are returned as they are, unparsed.
+    """
+    if "BEGIN:VALARM" not in text.upper():
+        return text
     return "".join(
         serialize(pruned(top, _keep, lambda child: child.name != "VALARM"))
         for top in parse_tree(text)

@@ -47,7 +47,6 @@ DAY_SECONDS = 86_400
 # Bounds for the open side of a one-sided window, well inside a 64-bit column.
 _FOREVER = 2**62
 _DAYS_PATTERN = re.compile(r"[0-9]{1,4}")
-_ALARM = re.compile(r"BEGIN:VALARM", re.IGNORECASE)
 _CACHE_CONTROL = "private, max-age=300"
 
 
@@ -315,16 +314,10 @@ def _team_texts(
     # On PostgreSQL each statement sees the latest commits: an activity deleted between the
     # two reads is missing from `private`, and being gone it is left out.
     return [
-        ical.render_masked(private[row.id]) if row.private else _alarm_free(row.ical)
+        ical.render_masked(private[row.id]) if row.private else ical.without_alarms(row.ical)
         for row in rows
         if not row.private or row.id in private
     ]
-
-
-def _alarm_free(text: str) -> str:
-    """`ical.without_alarms`, skipped for the many texts that have no alarm: parsing
-    ten thousand objects to find nothing would be most of a team feed's time."""
-    return ical.without_alarms(text) if _ALARM.search(text) else text
 
 
 def feed_routes(engine: sa.Engine) -> list[BaseRoute]:

@@ -1,0 +1,35 @@
+"""`calbridge demo`: the demo workspace `make run` opens on."""
+
+from __future__ import annotations
+
+import argparse
+
+from bridge.cli.common import feed_url
+from bridge.cli.migrate import migrate_database
+from bridge.config import Settings
+from bridge.demo import DEMO_LOGIN, DEMO_PASSWORD, seed_demo
+from bridge.store.db import create_engine
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    commands.add_parser(
+        "demo", help="create the demo users and activities (does nothing if they exist)"
+    ).set_defaults(handler=run)
+
+
+def run(_args: argparse.Namespace, settings: Settings) -> int:
+    migrate_database(settings)
+    engine = create_engine(settings.database_url)
+    try:
+        summary = seed_demo(engine)
+    finally:
+        engine.dispose()
+    users = ", ".join(summary.logins)
+    if summary.feed_token is None:
+        print(f"demo workspace already there: users {users}, {summary.activities} activities")
+        return 0
+    print(f"created demo workspace: users {users} (password {DEMO_PASSWORD!r})")
+    print(f"{summary.activities} activities")
+    print(f"feed URL of {DEMO_LOGIN} (shown only now): {feed_url(settings, summary.feed_token)}")
+    print(f"another one: calbridge feed create --user {DEMO_LOGIN}")
+    return 0

@@ -1,0 +1,83 @@
+"""`calbridge feed ...`: the secret read-only .ics URLs for subscribe-only calendars.
+
+A token is shown once, when it is made; only its digest is stored, so a lost
+URL is replaced (`rotate`) rather than looked up.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from bridge.cli.common import CliError, database, feed_url, print_table
+from bridge.config import Settings
+from bridge.store.db import writing
+from bridge.store.feeds import FEED_SCOPES, create_feed, list_feeds, revoke_feed, rotate_feed
+from bridge.store.users import get_user
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    group = commands.add_parser("feed", help="manage iCal feed URLs").add_subparsers(
+        dest="feed_command", required=True, metavar="COMMAND"
+    )
+
+    create = group.add_parser("create", help="create a feed URL (shown once)")
+    create.add_argument("--user", required=True)
+    create.add_argument("--scope", choices=FEED_SCOPES, default="own")
+    create.add_argument("--label", default="")
+    create.set_defaults(handler=create_url)
+
+    listing = group.add_parser("list", help="list feeds")
+    listing.add_argument("--user")
+    listing.set_defaults(handler=show_feeds)
+
+    revoke = group.add_parser("revoke", help="stop a feed URL from working")
+    revoke.add_argument("id", type=int)
+    revoke.set_defaults(handler=revoke_url)
+
+    rotate = group.add_parser("rotate", help="replace a feed URL with a new one")
+    rotate.add_argument("id", type=int)
+    rotate.add_argument("--user", required=True)
+    rotate.set_defaults(handler=rotate_url)
+
+
+def create_url(args: argparse.Namespace, settings: Settings) -> int:
+    with database(settings) as engine, writing(engine) as conn:
+        token = create_feed(conn, get_user(conn, args.user).id, args.scope, args.label)
+    print(feed_url(settings, token))
+    return 0
+
+
+def show_feeds(args: argparse.Namespace, settings: Settings) -> int:
+    with database(settings) as engine, engine.connect() as conn:
+        user_id = get_user(conn, args.user).id if args.user else None
+        feeds = list_feeds(conn, user_id)
+    print_table(
+        ("ID", "USER", "SCOPE", "LABEL", "CREATED", "STATUS"),
+        [
+            (
+                feed.id,
+                feed.login,
+                feed.scope,
+                feed.label or "-",
+                f"{feed.created_at:%Y-%m-%d %H:%M}",
+                "revoked" if feed.revoked else "live",
+            )
+            for feed in feeds
+        ],
+    )
+    return 0
+
+
+def revoke_url(args: argparse.Namespace, settings: Settings) -> int:
+    with database(settings) as engine, writing(engine) as conn:
+        if not revoke_feed(conn, args.id):
+            raise CliError(f"no live feed {args.id}")
+    print(f"feed {args.id} revoked")
+    return 0
+
+
+def rotate_url(args: argparse.Namespace, settings: Settings) -> int:
+    with database(settings) as engine, writing(engine) as conn:
+        token = rotate_feed(conn, args.id, get_user(conn, args.user).id)
+    print(feed_url(settings, token))
+    return 0

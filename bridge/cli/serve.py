@@ -1,0 +1,69 @@
+"""`calbridge serve`: the web app, CalDAV and feeds in one process."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+import uvicorn
+
+from bridge.cli.migrate import migrate_database
+from bridge.config import Settings, get_settings
+from bridge.demo import DEMO_LOGIN, DEMO_PASSWORD
+from bridge.store.db import create_engine
+from bridge.store.users import check_credentials
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    serve = commands.add_parser("serve", help="run the web app, CalDAV server and feeds")
+    serve.add_argument("--host", help="default: the host setting")
+    serve.add_argument("--port", type=int, help="default: the port setting")
+    serve.add_argument(
+        "--no-worker",
+        action="store_true",
+        help="do not run the sync worker in this process (for nodes behind a load balancer)",
+    )
+    serve.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    settings = _with_address(args.host, args.port) if args.host or args.port else settings
+    migrate_database(settings)
+    print(f"web:    {settings.base_url}/")
+    print(f"CalDAV: {settings.base_url}/dav/")
+    if _demo_signs_in(settings):
+        print(f"demo:   sign in as {DEMO_LOGIN} / {DEMO_PASSWORD}")
+        print(f"        feed URL: calbridge feed create --user {DEMO_LOGIN}")
+    uvicorn.run(
+        "bridge.web.app:create_app",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+    )
+    return 0
+
+
+def _with_address(host: str | None, port: int | None) -> Settings:
+    """Settings with the command line's address, also for the app uvicorn builds.
+
+    The app reads its settings itself (uvicorn calls the factory), so the
+    override goes through the environment: links the app prints then agree
+    with where it listens.
+    """
+    if host:
+        os.environ["CALBRIDGE_HOST"] = host
+    if port:
+        os.environ["CALBRIDGE_PORT"] = str(port)
+    get_settings.cache_clear()
+    return get_settings()
+
+
+def _demo_signs_in(settings: Settings) -> bool:
+    """Only advertise the demo sign-in while it still works."""
+    engine = create_engine(settings.database_url)
+    try:
+        with engine.connect() as conn:
+            return check_credentials(conn, DEMO_LOGIN, DEMO_PASSWORD) is not None
+    finally:
+        engine.dispose()

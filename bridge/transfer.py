@@ -1,0 +1,217 @@
+"""Bulk import of .ics files into a user's activities, and export back out.
+
+An import can hold a hundred thousand events, so it works in batches: each
+batch is parsed outside any transaction, then checked for UIDs the user
+already has with one query and written with one multi-row insert in its own
+short transaction, so CalDAV clients and other users are not blocked for the
+length of the file. Objects that cannot be parsed or stored are reported with
+their reason and the rest go in; a bad object costs its batch a slower,
+row-by-row retry, never the import.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+
+import sqlalchemy as sa
+
+from bridge import ical
+from bridge.domain import Activity, ActivityType, User
+from bridge.store.activities import ActivityError, Scope, feed_rows, insert_many
+from bridge.store.crm import list_activity_types
+from bridge.store.db import writing
+from bridge.store.schema import activities, deals, organizations, persons
+from bridge.store.users import get_user
+
+BATCH_SIZE = 1000
+# To-dos that name no type of their own become tasks, as in a CalDAV task list.
+TASK_TYPE = "task"
+_TODO = re.compile(r"^BEGIN:VTODO\r?$", re.MULTILINE | re.IGNORECASE)
+_LINKS = (("deal_id", deals), ("person_id", persons), ("org_id", organizations))
+
+Progress = Callable[[int, int], None]
+"""Called with (objects processed, objects in the file) after every batch."""
+
+
+class TransferError(ValueError):
+    """An import or export that cannot start (unknown activity type)."""
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One object that was not imported; ``position`` counts objects from 1."""
+
+    position: int
+    uid: str
+    reason: str
+
+
+@dataclass
+class ImportReport:
+    imported: int = 0
+    skipped: int = 0
+    failed: list[Failure] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    position: int
+    activity: Activity
+
+
+def import_calendar(
+    engine: sa.Engine,
+    text: str,
+    *,
+    login: str,
+    type_key: str | None = None,
+    batch_size: int = BATCH_SIZE,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Add every object of an iCalendar file to ``login``'s activities.
+
+    Objects whose UID the user already has (or that repeat a UID earlier in
+    the file) are skipped, so importing the same file twice is harmless.
+    Events that name no known type of their own get ``type_key``, or the
+    user's default import type; to-dos get the task type. Links to deals,
+    people or organizations this database does not have are dropped.
+    """
+    with engine.connect() as conn:
+        user = get_user(conn, login)
+        types = list_activity_types(conn)
+    default_type = type_key or user.default_import_type
+    if default_type not in types:
+        raise TransferError(f"unknown activity type {default_type!r}")
+    objects = ical.split_calendar(text)
+    report = ImportReport()
+    seen: set[str] = set()
+    for start in range(0, len(objects), batch_size):
+        parsed = _parse(
+            objects[start : start + batch_size], start, user, types, default_type, report
+        )
+        with writing(engine) as conn:
+            fresh = _without_dangling_links(conn, _unseen(conn, user, parsed, seen))
+            report.skipped += len(parsed) - len(fresh)
+            report.imported += _insert(conn, fresh, types, report)
+        if progress is not None:
+            progress(min(start + batch_size, len(objects)), len(objects))
+    report.failed.sort(key=lambda failure: failure.position)
+    return report
+
+
+def _parse(
+    objects: Sequence[str],
+    start: int,
+    user: User,
+    types: dict[str, ActivityType],
+    default_type: str,
+    report: ImportReport,
+) -> list[_Parsed]:
+    parsed: list[_Parsed] = []
+    for position, text in enumerate(objects, start=start + 1):
+        fallback = TASK_TYPE if _TODO.search(text) else default_type
+        try:
+            activity = ical.activity_from_ical(text, owner_id=user.id, default_type_key=fallback)
+        except ical.ICalError as error:
+            report.failed.append(Failure(position, _uid_hint(text), str(error)))
+            continue
+        if activity.type_key not in types:
+            activity = replace(activity, type_key=fallback)
+        parsed.append(_Parsed(position, activity))
+    return parsed
+
+
+def _uid_hint(text: str) -> str:
+    """The UID of an object that failed to parse, for the report; best effort."""
+    for line in text.splitlines():
+        if line.upper().startswith("UID:"):
+            return line[4:].strip()
+    return ""
+
+
+def _unseen(
+    conn: sa.Connection, user: User, parsed: list[_Parsed], seen: set[str]
+) -> list[_Parsed]:
+    """The activities whose UID and href are free, found with one query for the batch.
+
+    Hrefs count too: a CalDAV client may have stored an object under a name
+    that an imported UID would take.
+    """
+    c = activities.c
+    uids = [item.activity.uid for item in parsed]
+    hrefs = [_href(item.activity) for item in parsed]
+    taken = conn.execute(
+        sa.select(c.uid, c.href).where(
+            c.owner_id == user.id,
+            c.deleted_at.is_(None),
+            sa.or_(c.uid.in_(uids), c.href.in_(hrefs)),
+        )
+    ).all()
+    taken_uids = {row.uid for row in taken} | seen
+    taken_hrefs = {row.href for row in taken}
+    fresh: list[_Parsed] = []
+    for item in parsed:
+        uid, href = item.activity.uid, _href(item.activity)
+        if uid not in taken_uids and href not in taken_hrefs:
+            fresh.append(item)
+            taken_hrefs.add(href)
+        taken_uids.add(uid)
+    seen.update(uids)
+    return fresh
+
+
+def _without_dangling_links(conn: sa.Connection, batch: list[_Parsed]) -> list[_Parsed]:
+    """Drop link ids (from X-CALBRIDGE- properties) that point nowhere in this database.
+
+    A file exported elsewhere carries the other database's ids; keeping
+    them would make the rows fail their foreign keys.
+    """
+    for name, table in _LINKS:
+        wanted = {getattr(item.activity, name) for item in batch} - {None}
+        if not wanted:
+            continue
+        known = set(conn.execute(sa.select(table.c.id).where(table.c.id.in_(wanted))).scalars())
+        batch = [
+            item
+            if getattr(item.activity, name) in known | {None}
+            else _Parsed(item.position, replace(item.activity, **{name: None}))
+            for item in batch
+        ]
+    return batch
+
+
+def _href(activity: Activity) -> str:
+    return activity.href or f"{activity.uid}.ics"
+
+
+def _insert(
+    conn: sa.Connection,
+    batch: list[_Parsed],
+    types: dict[str, ActivityType],
+    report: ImportReport,
+) -> int:
+    """Insert a batch at once; if anything in it is refused, retry it row by row."""
+    try:
+        with conn.begin_nested():
+            return insert_many(conn, [item.activity for item in batch], types)
+    except (ActivityError, ical.ICalError, sa.exc.IntegrityError) as error:
+        if len(batch) == 1:
+            report.failed.append(Failure(batch[0].position, batch[0].activity.uid, _reason(error)))
+            return 0
+    return sum(_insert(conn, [item], types, report) for item in batch)
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, sa.exc.IntegrityError):
+        return f"refused by the database: {str(error.orig).splitlines()[0]}"
+    return str(error)
+
+
+def export_calendar(engine: sa.Engine, login: str) -> str:
+    """All of ``login``'s activities as one VCALENDAR, private ones and done ones included."""
+    with engine.connect() as conn:
+        user = get_user(conn, login)
+        rows = feed_rows(conn, Scope(user.id), type_keys=None, include_done=True, window=None)
+    return ical.feed_calendar((row.ical for row in rows), user.name)
