@@ -14,6 +14,7 @@ from starlette.routing import Mount, Route
 
 from bridge.config import Settings, get_settings
 from bridge.store.db import shared_engine
+from bridge.web import redaction
 from bridge.web.dav import dav_application
 from bridge.web.feeds import feed_routes
 
@@ -46,6 +47,7 @@ async def home(_request: Request) -> Response:
 
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or get_settings()
+    redaction.install()
     engine = shared_engine(settings.database_url)
     dav = WSGIMiddleware(dav_application(settings))
     routes = [

@@ -25,7 +25,11 @@ def radicale_configuration(settings: Settings) -> radicale.config.Configuration:
     configuration = radicale.config.load()
     configuration.update(
         {
-            "server": {"max_content_length": str(settings.max_body_bytes)},
+            "server": {
+                "max_content_length": str(settings.max_body_bytes),
+                # Radicale caps a single item at 80% of the body limit; say so up front.
+                "max_resource_size": str(settings.max_body_bytes * 4 // 5),
+            },
             "auth": {
                 "type": "plugins.auth",
                 "realm": "CalBridge",
