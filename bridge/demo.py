@@ -181,7 +181,7 @@ def seed_demo(engine: sa.Engine, today: dt.date | None = None) -> DemoSummary:
             insert_many(conn, plan.activities(), crm.list_activity_types(conn))
             token = create_feed(conn, users[0].id, "own", "demo")
         count = sum(
-            feed_fingerprint(conn, Scope(user.id))[1]
+            feed_fingerprint(conn, Scope(user.id)).live_count
             for user in (find_user(conn, login) for login in logins)
             if user is not None
         )

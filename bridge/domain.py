@@ -38,10 +38,13 @@ class ActivityType:
     id: int | None = None
 
 
+TASK_TYPE_KEY = "task"
+"""The type new to-dos get when nothing says otherwise."""
+
 DEFAULT_ACTIVITY_TYPES: tuple[ActivityType, ...] = (
     ActivityType("call", "Call", "#2e86de"),
     ActivityType("meeting", "Meeting", "#8e44ad"),
-    ActivityType("task", "Task", "#27ae60", kind=ComponentKind.TODO),
+    ActivityType(TASK_TYPE_KEY, "Task", "#27ae60", kind=ComponentKind.TODO),
     ActivityType("deadline", "Deadline", "#c0392b"),
     ActivityType("email", "Email", "#f39c12"),
     ActivityType("lunch", "Lunch", "#d35400"),

@@ -1,9 +1,10 @@
 """Bulk import of .ics files into a user's activities, and export back out.
 
 An import can hold a hundred thousand events, so it works in batches: each
-batch is parsed outside any transaction, then checked for UIDs the user
-already has with one query and written with one multi-row insert in its own
-short transaction, so CalDAV clients and other users are not blocked for the
+batch is parsed outside any transaction (in worker processes for big files,
+while this process writes), then checked for UIDs the user already has with
+one query and written with one multi-row insert in its own short
+transaction, so CalDAV clients and other users are not blocked for the
 length of the file. Objects that cannot be parsed or stored are reported with
 their reason and the rest go in; a bad object costs its batch a slower,
 row-by-row retry, never the import.
@@ -11,14 +12,18 @@ row-by-row retry, never the import.
 
 from __future__ import annotations
 
+import contextlib
+import multiprocessing
+import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 
 import sqlalchemy as sa
 
 from bridge import ical
-from bridge.domain import Activity, ActivityType, User
+from bridge.domain import TASK_TYPE_KEY, Activity, ActivityType, User
 from bridge.store.activities import ActivityError, Scope, feed_rows, insert_many
 from bridge.store.crm import list_activity_types
 from bridge.store.db import writing
@@ -26,8 +31,10 @@ from bridge.store.schema import activities, deals, organizations, persons
 from bridge.store.users import get_user
 
 BATCH_SIZE = 1000
+# Spawning workers costs about a second, so only files of several batches use them.
+PARALLEL_FROM = 5
+MAX_WORKERS = 8
 # To-dos that name no type of their own become tasks, as in a CalDAV task list.
-TASK_TYPE = "task"
 _TODO = re.compile(r"^BEGIN:VTODO\r?$", re.MULTILINE | re.IGNORECASE)
 _LINKS = (("deal_id", deals), ("person_id", persons), ("org_id", organizations))
 
@@ -68,6 +75,7 @@ def import_calendar(
     login: str,
     type_key: str | None = None,
     batch_size: int = BATCH_SIZE,
+    workers: int | None = None,
     progress: Progress | None = None,
 ) -> ImportReport:
     """Add every object of an iCalendar file to ``login``'s activities.
@@ -77,6 +85,9 @@ def import_calendar(
     Events that name no known type of their own get ``type_key``, or the
     user's default import type; to-dos get the task type. Links to deals,
     people or organizations this database does not have are dropped.
+
+    ``workers`` is how many processes parse while this one writes: 0 parses
+    here, None picks by file size and CPU count.
     """
     with engine.connect() as conn:
         user = get_user(conn, login)
@@ -85,42 +96,74 @@ def import_calendar(
     if default_type not in types:
         raise TransferError(f"unknown activity type {default_type!r}")
     objects = ical.split_calendar(text)
+    chunks = [
+        (start, objects[start : start + batch_size]) for start in range(0, len(objects), batch_size)
+    ]
+    parser = _Parser(user.id, frozenset(types), default_type)
     report = ImportReport()
     seen: set[str] = set()
-    for start in range(0, len(objects), batch_size):
-        parsed = _parse(
-            objects[start : start + batch_size], start, user, types, default_type, report
-        )
-        with writing(engine) as conn:
-            fresh = _without_dangling_links(conn, _unseen(conn, user, parsed, seen))
-            report.skipped += len(parsed) - len(fresh)
-            report.imported += _insert(conn, fresh, types, report)
-        if progress is not None:
-            progress(min(start + batch_size, len(objects)), len(objects))
+    with _mapper(len(chunks), workers) as parse_all:
+        for (start, chunk), (parsed, failures) in zip(
+            chunks, parse_all(parser, chunks), strict=True
+        ):
+            report.failed.extend(failures)
+            with writing(engine) as conn:
+                fresh = _without_dangling_links(conn, _unseen(conn, user, parsed, seen))
+                report.skipped += len(parsed) - len(fresh)
+                report.imported += _insert(conn, fresh, types, report)
+            if progress is not None:
+                progress(start + len(chunk), len(objects))
     report.failed.sort(key=lambda failure: failure.position)
     return report
 
 
-def _parse(
-    objects: Sequence[str],
-    start: int,
-    user: User,
-    types: dict[str, ActivityType],
-    default_type: str,
-    report: ImportReport,
-) -> list[_Parsed]:
-    parsed: list[_Parsed] = []
-    for position, text in enumerate(objects, start=start + 1):
-        fallback = TASK_TYPE if _TODO.search(text) else default_type
-        try:
-            activity = ical.activity_from_ical(text, owner_id=user.id, default_type_key=fallback)
-        except ical.ICalError as error:
-            report.failed.append(Failure(position, _uid_hint(text), str(error)))
-            continue
-        if activity.type_key not in types:
-            activity = replace(activity, type_key=fallback)
-        parsed.append(_Parsed(position, activity))
-    return parsed
+@contextlib.contextmanager
+def _mapper(chunks: int, workers: int | None) -> Iterator[Callable[..., Iterator]]:
+    """``map`` here, or over worker processes when the file is big enough to pay for them.
+
+    Parsing costs more than writing, and it needs no database, so workers
+    parse the next batches while this process writes the current one. They
+    are spawned, not forked: a fork would copy the engine's pool and any
+    lock a thread (the progress bar's) holds at that moment.
+    """
+    if workers is None:
+        cpus = os.cpu_count() or 1
+        workers = min(MAX_WORKERS, max(1, cpus - 1)) if chunks >= PARALLEL_FROM else 0
+    if workers == 0:
+        yield map
+        return
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        yield pool.map
+    finally:
+        pool.shutdown(cancel_futures=True)
+
+
+@dataclass(frozen=True)
+class _Parser:
+    """Turns one chunk of objects into activities; picklable, so a worker process can run it."""
+
+    owner_id: int
+    type_keys: frozenset[str]
+    default_type: str
+
+    def __call__(self, chunk: tuple[int, Sequence[str]]) -> tuple[list[_Parsed], list[Failure]]:
+        start, objects = chunk
+        parsed: list[_Parsed] = []
+        failures: list[Failure] = []
+        for position, text in enumerate(objects, start=start + 1):
+            fallback = TASK_TYPE_KEY if _TODO.search(text) else self.default_type
+            try:
+                activity = ical.activity_from_ical(
+                    text, owner_id=self.owner_id, default_type_key=fallback
+                )
+            except ical.ICalError as error:
+                failures.append(Failure(position, _uid_hint(text), str(error)))
+                continue
+            if activity.type_key not in self.type_keys:
+                activity = replace(activity, type_key=fallback)
+            parsed.append(_Parsed(position, activity))
+        return parsed, failures
 
 
 def _uid_hint(text: str) -> str:
@@ -172,11 +215,12 @@ def _without_dangling_links(conn: sa.Connection, batch: list[_Parsed]) -> list[_
         wanted = {getattr(item.activity, name) for item in batch} - {None}
         if not wanted:
             continue
-        known = set(conn.execute(sa.select(table.c.id).where(table.c.id.in_(wanted))).scalars())
+        query = sa.select(table.c.id).where(table.c.id.in_(wanted))
+        dangling = wanted - set(conn.execute(query).scalars())
         batch = [
-            item
-            if getattr(item.activity, name) in known | {None}
-            else _Parsed(item.position, replace(item.activity, **{name: None}))
+            _Parsed(item.position, replace(item.activity, **{name: None}))
+            if getattr(item.activity, name) in dangling
+            else item
             for item in batch
         ]
     return batch

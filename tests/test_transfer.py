@@ -6,7 +6,8 @@ import pytest
 import sqlalchemy as sa
 
 from bridge import transfer
-from bridge.domain import Activity
+from bridge.domain import Activity, Organization
+from bridge.store import crm
 from bridge.store.activities import ActivityError, list_activities
 from bridge.store.users import UserError, create_user, get_user
 from bridge.transfer import TransferError, export_calendar, import_calendar
@@ -52,6 +53,41 @@ def test_import_maps_events_and_reports_the_broken_one(engine: sa.Engine) -> Non
 
 
 @pytest.mark.usefixtures("ada")
+def test_worker_processes_give_the_same_result(engine: sa.Engine) -> None:
+    report = import_calendar(
+        engine, calendar(range(1, 61), broken=True), login="ada", batch_size=10, workers=2
+    )
+    assert (report.imported, [f.uid for f in report.failed]) == (60, ["broken@example.com"])
+    assert len(_stored(engine, "ada")) == 60
+
+
+@pytest.mark.usefixtures("ada")
+def test_links_to_missing_records_are_dropped(engine: sa.Engine) -> None:
+    with engine.begin() as conn:
+        org = crm.add_organization(conn, Organization("Acme"))
+    text = (
+        calendar([1, 2])
+        .replace("SUMMARY:Event 1\r\n", f"SUMMARY:Event 1\r\nX-CALBRIDGE-ORG:{org.id}\r\n")
+        .replace("SUMMARY:Event 2\r\n", "SUMMARY:Event 2\r\nX-CALBRIDGE-DEAL:999\r\n")
+    )
+    assert import_calendar(engine, text, login="ada").imported == 2
+    stored = _stored(engine, "ada")
+    assert stored["event-1@example.com"].org_id == org.id
+    assert stored["event-2@example.com"].deal_id is None
+
+
+@pytest.mark.usefixtures("ada")
+def test_todos_become_tasks_and_unknown_types_the_default(engine: sa.Engine) -> None:
+    text = calendar([1, 20]).replace(
+        "SUMMARY:Event 1\r\n", "SUMMARY:Event 1\r\nX-CALBRIDGE-TYPE:nap\r\n"
+    )
+    import_calendar(engine, text, login="ada", type_key="call")
+    stored = _stored(engine, "ada")
+    assert stored["event-1@example.com"].type_key == "call"
+    assert stored["event-20@example.com"].type_key == "task"
+
+
+@pytest.mark.usefixtures("ada")
 def test_reimport_skips_what_is_there(engine: sa.Engine) -> None:
     assert import_calendar(engine, calendar(range(1, 31)), login="ada").imported == 30
     report = import_calendar(engine, calendar(range(21, 41)), login="ada", batch_size=7)
@@ -68,8 +104,8 @@ def test_uids_are_per_user(engine: sa.Engine) -> None:
 
 
 @pytest.mark.usefixtures("ada")
-def test_type_option_sets_the_type(engine: sa.Engine) -> None:
-    import_calendar(engine, calendar(range(1, 10)), login="ada", type_key="call")
+def test_type_option_sets_the_type_of_events(engine: sa.Engine) -> None:
+    import_calendar(engine, calendar(range(1, 20)), login="ada", type_key="call")
     assert {a.type_key for a in _stored(engine, "ada").values()} == {"call"}
 
 

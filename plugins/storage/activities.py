@@ -18,15 +18,13 @@ from radicale import item as radicale_item
 from radicale.storage import ComponentNotFoundError
 
 from bridge import ical
-from bridge.domain import Activity, ComponentKind, User
+from bridge.domain import TASK_TYPE_KEY, Activity, ComponentKind, User
 from bridge.store import activities, crm
 from plugins.storage.collection import SQLCollection
 from plugins.storage.items import LazyItem, http_date
 
 if TYPE_CHECKING:
     from plugins.storage.base import StorageBase
-
-TASK_TYPE = "task"
 
 
 class ActivityView(SQLCollection):
@@ -76,7 +74,7 @@ class ActivityCollection(ActivityView):
     def _default_type(self) -> str:
         if self._component is ComponentKind.EVENT:
             return self._owner.default_import_type
-        return TASK_TYPE
+        return TASK_TYPE_KEY
 
     def _activity_from(self, text: str, existing: Activity | None, conn: sa.Connection) -> Activity:
         try:

@@ -43,6 +43,7 @@ def test_import_twice_then_export(tmp_path: Path, capsys: pytest.CaptureFixture[
         (["import", "missing.ics", "--user", "ada"], "missing.ics: No such file or directory"),
         (["import", "{binary}", "--user", "ada"], "not a UTF-8 text file"),
         (["import", "{good}", "--user", "nobody"], "no such user: 'nobody'"),
+        (["import", "{text}", "--user", "ada"], "content outside any BEGIN/END block"),
         (["import", "{good}", "--user", "ada", "--type", "nap"], "unknown activity type"),
         (["export", "--user", "nobody"], "no such user: 'nobody'"),
     ],
@@ -52,7 +53,9 @@ def test_refusals(
 ) -> None:
     (tmp_path / "binary.ics").write_bytes(b"\xff\xfe\x00garbage")
     (tmp_path / "good.ics").write_text(calendar([1]))
-    argv = [arg.format(binary=tmp_path / "binary.ics", good=tmp_path / "good.ics") for arg in argv]
+    (tmp_path / "text.ics").write_text("just some notes\n")
+    files = {name: tmp_path / f"{name}.ics" for name in ("binary", "good", "text")}
+    argv = [arg.format(**files) for arg in argv]
     capsys.readouterr()
     assert main(argv) == 1
     err = capsys.readouterr().err
