@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from bridge.cli.common import feed_url
 from bridge.cli.migrate import migrate_database
 from bridge.config import Settings
 from bridge.demo import DEMO_LOGIN, DEMO_PASSWORD, seed_demo
 from bridge.store.db import create_engine
+
+DEMO_FEED_FILE = Path("var/demo-feed-url.txt")
+"""Where the demo's feed URL is kept, so `calbridge serve` can show it on every start.
+
+Only the token's digest is in the database; this file is a convenience of
+the demo workspace, never written for real users.
+"""
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -30,6 +38,9 @@ def run(_args: argparse.Namespace, settings: Settings) -> int:
         return 0
     print(f"created demo workspace: users {users} (password {DEMO_PASSWORD!r})")
     print(f"{summary.activities} activities")
-    print(f"feed URL of {DEMO_LOGIN} (shown only now): {feed_url(settings, summary.feed_token)}")
+    url = feed_url(settings, summary.feed_token)
+    print(f"feed URL of {DEMO_LOGIN}: {url}")
+    DEMO_FEED_FILE.parent.mkdir(parents=True, exist_ok=True)
+    DEMO_FEED_FILE.write_text(url + "\n")
     print(f"another one: calbridge feed create --user {DEMO_LOGIN}")
     return 0

@@ -7,10 +7,12 @@ import os
 
 import uvicorn
 
+from bridge.cli.demo import DEMO_FEED_FILE
 from bridge.cli.migrate import migrate_database
 from bridge.config import Settings, get_settings
 from bridge.demo import DEMO_LOGIN, DEMO_PASSWORD
 from bridge.store.db import create_engine
+from bridge.store.feeds import find_feed
 from bridge.store.users import check_credentials
 
 
@@ -33,7 +35,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     print(f"CalDAV: {settings.base_url}/dav/")
     if _demo_signs_in(settings):
         print(f"demo:   sign in as {DEMO_LOGIN} / {DEMO_PASSWORD}")
-        print(f"        feed URL: calbridge feed create --user {DEMO_LOGIN}")
+        print(f"feed:   {_demo_feed_url(settings)}")
     uvicorn.run(
         "bridge.web.app:create_app",
         factory=True,
@@ -57,6 +59,21 @@ def _with_address(host: str | None, port: int | None) -> Settings:
         os.environ["CALBRIDGE_PORT"] = str(port)
     get_settings.cache_clear()
     return get_settings()
+
+
+def _demo_feed_url(settings: Settings) -> str:
+    """The demo feed URL `calbridge demo` kept, while its token still works."""
+    if DEMO_FEED_FILE.exists():
+        url = DEMO_FEED_FILE.read_text().strip()
+        token = url.rsplit("/", 1)[-1].removesuffix(".ics")
+        engine = create_engine(settings.database_url)
+        try:
+            with engine.connect() as conn:
+                if find_feed(conn, token) is not None:
+                    return url
+        finally:
+            engine.dispose()
+    return f"create one with `calbridge feed create --user {DEMO_LOGIN}`"
 
 
 def _demo_signs_in(settings: Settings) -> bool:

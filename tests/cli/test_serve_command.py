@@ -39,9 +39,14 @@ def test_serve_mentions_the_demo_sign_in(
     started: list[dict[str, Any]], capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["demo"]) == 0
-    capsys.readouterr()
+    feed_line = next(
+        line for line in capsys.readouterr().out.splitlines() if line.startswith("feed URL")
+    )
+    feed_url = feed_line.split(": ", 1)[1]
     assert main(["serve"]) == 0
-    assert "sign in as demo / demo" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "sign in as demo / demo" in out
+    assert f"feed:   {feed_url}" in out
 
 
 def test_address_options_reach_the_app(
