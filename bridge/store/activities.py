@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from bridge import ical
 from bridge.domain import Activity, ActivityType, Attendee, ComponentKind
+from bridge.store.chunks import chunks
 from bridge.store.revisions import next_revision
 from bridge.store.schema import activities
 
@@ -194,15 +195,15 @@ def insert_many(
 
 
 def _check_uid_free(conn: sa.Connection, activity: Activity) -> None:
-    clash = conn.execute(
-        sa.select(c.id).where(
-            c.owner_id == activity.owner_id,
-            c.deleted_at.is_(None),
-            sa.or_(c.uid == activity.uid, c.href == activity.href),
-        )
-    ).first()
-    if clash is not None:
-        raise ActivityError(f"an activity with UID {activity.uid!r} already exists")
+    """Two indexed lookups: an OR of both would scan the owner's rows."""
+    for column, value in ((c.uid, activity.uid), (c.href, activity.href)):
+        clash = conn.execute(
+            sa.select(c.id).where(
+                c.owner_id == activity.owner_id, c.deleted_at.is_(None), column == value
+            )
+        ).first()
+        if clash is not None:
+            raise ActivityError(f"an activity with UID {activity.uid!r} already exists")
 
 
 def _leave_tombstone(
@@ -268,6 +269,10 @@ LISTING_COLUMNS = (
 )
 
 
+LARGE_LOOKUP = 2_000
+"""Above this many hrefs, one scan filtered in Python beats many IN lists."""
+
+
 def listing(
     conn: sa.Connection,
     scope: Scope,
@@ -283,9 +288,9 @@ def listing(
     """
     query = sa.select(*LISTING_COLUMNS).where(scope.where(), c.deleted_at.is_(None))
     if hrefs is not None:
-        query = query.where(c.href.in_(list(hrefs)))
+        return _by_hrefs(conn, scope, list(hrefs))
     if ids is not None:
-        query = query.where(c.id.in_(list(ids)))
+        return _in_chunks(conn, query, c.id, list(ids))
     if time_range is not None:
         start, end = time_range
         query = query.where(c.range_start < end, c.range_end > start)
@@ -294,11 +299,36 @@ def listing(
     return list(conn.execute(query.order_by(c.id)))
 
 
+def _in_chunks(
+    conn: sa.Connection, query: sa.Select, column: sa.ColumnElement, values: list
+) -> list[sa.Row]:
+    rows: list[sa.Row] = []
+    for chunk in chunks(values):
+        rows.extend(conn.execute(query.where(column.in_(chunk))))
+    return rows
+
+
+def _by_hrefs(conn: sa.Connection, scope: Scope, hrefs: list[str]) -> list[sa.Row]:
+    """Rows for hrefs, looked up by (owner, href), the live-row unique index.
+
+    Left to itself the planner may prefer the (owner, component, revision)
+    index and scan every row of the owner; the component is checked here.
+    """
+    assert not scope.team, "team items are named by id"
+    if not hrefs:
+        return []
+    if len(hrefs) > LARGE_LOOKUP:
+        wanted = set(hrefs)
+        return [row for row in listing(conn, scope) if row.href in wanted]
+    query = sa.select(*LISTING_COLUMNS).where(c.owner_id == scope.owner_id, c.deleted_at.is_(None))
+    rows = _in_chunks(conn, query, c.href, hrefs)
+    return [row for row in rows if scope.component is None or row.component == scope.component]
+
+
 def texts(conn: sa.Connection, ids: Sequence[int]) -> dict[int, tuple[str, bool, str, str]]:
     """id -> (text, private, uid, type_key), fetched in chunks for lazily loaded items."""
     result: dict[int, tuple[str, bool, str, str]] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
+    for chunk in chunks(ids):
         for row in conn.execute(
             sa.select(c.id, c.ical, c.private, c.uid, c.type_key).where(c.id.in_(chunk))
         ):
@@ -376,8 +406,7 @@ def feed_fingerprint(conn: sa.Connection, scope: Scope) -> Fingerprint:
 def by_ids(conn: sa.Connection, ids: Sequence[int]) -> list[Activity]:
     """Live activities by id, in chunks (for loading a listing's texts)."""
     found: list[Activity] = []
-    for start in range(0, len(ids), 500):
-        chunk = list(ids[start : start + 500])
+    for chunk in chunks(ids):
         query = sa.select(activities).where(c.id.in_(chunk), c.deleted_at.is_(None))
         found.extend(row_to_activity(row) for row in conn.execute(query))
     return found

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from bridge.store.chunks import chunks
 from bridge.store.schema import dav_collections, dav_items
 
 col = dav_collections.c
@@ -135,7 +136,10 @@ def list_items(
     columns = (*ITEM_LISTING, item.text) if with_text else ITEM_LISTING
     query = sa.select(*columns).where(item.collection_id == collection_id, item.deleted.is_(False))
     if hrefs is not None:
-        query = query.where(item.href.in_(list(hrefs)))
+        rows = []
+        for chunk in chunks(list(hrefs)):
+            rows.extend(conn.execute(query.where(item.href.in_(chunk))))
+        return sorted(rows, key=lambda row: row.href)
     if time_range is not None:
         query = query.where(item.range_start < time_range[1], item.range_end > time_range[0])
     return list(conn.execute(query.order_by(item.href)))
@@ -143,8 +147,7 @@ def list_items(
 
 def item_texts(conn: sa.Connection, ids: Sequence[int]) -> dict[int, str]:
     result: dict[int, str] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
+    for chunk in chunks(ids):
         for row in conn.execute(sa.select(item.id, item.text).where(item.id.in_(chunk))):
             result[row.id] = row.text
     return result
@@ -161,24 +164,15 @@ def put_items(conn: sa.Connection, collection_id: int, stored: Sequence[StoredIt
     """Create or replace items (by href) under one new revision; returns it."""
     revision = bump(conn, collection_id)
     now = _now()
-    existing = (
-        {
-            row.href: row.id
-            for row in conn.execute(
-                sa.select(item.id, item.href).where(
-                    item.collection_id == collection_id,
-                    item.href.in_([entry.href for entry in stored]),
-                )
+    existing = {
+        row.href: row.id
+        for chunk in chunks([entry.href for entry in stored])
+        for row in conn.execute(
+            sa.select(item.id, item.href).where(
+                item.collection_id == collection_id, item.href.in_(chunk)
             )
-        }
-        if len(stored) < 500
-        else {
-            row.href: row.id
-            for row in conn.execute(
-                sa.select(item.id, item.href).where(item.collection_id == collection_id)
-            )
-        }
-    )
+        )
+    }
     inserts, updates = [], []
     for entry in stored:
         values = {

@@ -88,6 +88,8 @@ class SQLCollection(storage.BaseCollection):
 
     def get_multi(self, hrefs: Iterable[str]) -> Iterator[tuple[str, LazyItem | None]]:
         wanted = list(dict.fromkeys(hrefs))
+        if not wanted:
+            return
         found = {item.href: item for item in self._items(self._rows(**self._narrow_to(wanted)))}
         for href in wanted:
             yield href, found.get(href)
