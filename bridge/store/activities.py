@@ -21,6 +21,7 @@ from bridge.domain import Activity, ActivityType, Attendee, ComponentKind
 from bridge.store.chunks import chunks
 from bridge.store.revisions import next_revision
 from bridge.store.schema import activities
+from bridge.store.spans import is_long_span, overlapping
 
 c = activities.c
 
@@ -150,6 +151,7 @@ def prepare(
         "range_start": start,
         "range_end": end,
         "recurring": recurring,
+        "long_span": is_long_span(start, end, recurring),
         "revision": revision,
         "created_at": activity.created_at,
         "updated_at": now,
@@ -292,8 +294,7 @@ def listing(
     if ids is not None:
         return _in_chunks(conn, query, c.id, list(ids))
     if time_range is not None:
-        start, end = time_range
-        query = query.where(c.range_start < end, c.range_end > start)
+        return overlapping(conn, query.order_by(c.id), activities, *time_range)
     if latest:
         return list(conn.execute(query.order_by(c.revision.desc()).limit(1)))
     return list(conn.execute(query.order_by(c.id)))
@@ -377,7 +378,7 @@ def feed_rows(
     if not include_done:
         query = query.where(c.done.is_(False))
     if window is not None:
-        query = query.where(c.range_start < window[1], c.range_end > window[0])
+        return overlapping(conn, query.order_by(c.id), activities, *window)
     return list(conn.execute(query.order_by(c.id)))
 
 

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from bridge.store.chunks import chunks
 from bridge.store.schema import dav_collections, dav_items
+from bridge.store.spans import is_long_span, overlapping
 
 col = dav_collections.c
 item = dav_items.c
@@ -141,7 +142,7 @@ def list_items(
             rows.extend(conn.execute(query.where(item.href.in_(chunk))))
         return sorted(rows, key=lambda row: row.href)
     if time_range is not None:
-        query = query.where(item.range_start < time_range[1], item.range_end > time_range[0])
+        return overlapping(conn, query.order_by(item.href), dav_items, *time_range)
     return list(conn.execute(query.order_by(item.href)))
 
 
@@ -185,6 +186,7 @@ def put_items(conn: sa.Connection, collection_id: int, stored: Sequence[StoredIt
             "range_start": entry.range_start,
             "range_end": entry.range_end,
             "recurring": entry.recurring,
+            "long_span": is_long_span(entry.range_start, entry.range_end, entry.recurring),
             "revision": revision,
             "updated_at": now,
             "deleted": False,

@@ -129,6 +129,7 @@ activities = sa.Table(
     sa.Column("range_start", sa.BigInteger, nullable=False),
     sa.Column("range_end", sa.BigInteger, nullable=False),
     sa.Column("recurring", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("long_span", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("revision", sa.BigInteger, nullable=False),
     sa.Column("created_at", TIMESTAMP, nullable=False),
     sa.Column("updated_at", TIMESTAMP, nullable=False),
@@ -151,9 +152,15 @@ activities = sa.Table(
         postgresql_where=sa.text("deleted_at IS NULL"),
     ),
     sa.Index("ix_activities_owner_component_revision", "owner_id", "component", "revision"),
-    sa.Index("ix_activities_owner_component_range", "owner_id", "component", "range_start"),
+    sa.Index(
+        "ix_activities_owner_component_span_start",
+        "owner_id",
+        "component",
+        "long_span",
+        "range_start",
+    ),
     sa.Index("ix_activities_revision", "revision"),
-    sa.Index("ix_activities_range", "range_start"),
+    sa.Index("ix_activities_span_start", "long_span", "range_start"),
 )
 
 dav_collections = sa.Table(
@@ -185,13 +192,14 @@ dav_items = sa.Table(
     sa.Column("range_start", sa.BigInteger, nullable=False),
     sa.Column("range_end", sa.BigInteger, nullable=False),
     sa.Column("recurring", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("long_span", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("revision", sa.BigInteger, nullable=False),
     sa.Column("updated_at", TIMESTAMP, nullable=False),
     sa.Column("deleted", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.UniqueConstraint("collection_id", "href"),
     sa.Index("ix_dav_items_collection_revision", "collection_id", "revision"),
     sa.Index("ix_dav_items_collection_uid", "collection_id", "uid"),
-    sa.Index("ix_dav_items_collection_range", "collection_id", "range_start"),
+    sa.Index("ix_dav_items_collection_span_start", "collection_id", "long_span", "range_start"),
 )
 
 feed_tokens = sa.Table(
