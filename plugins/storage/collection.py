@@ -13,11 +13,13 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
+from radicale import item as radicale_item
 from radicale import storage
+from radicale.app.report import test_filter
 from radicale.item import filter as radicale_filter
 
 from bridge.store import dav
-from plugins.storage.items import LazyItem, TextLoader, http_date
+from plugins.storage.items import LazyItem, TextLoader, http_date, recurring_items
 
 if TYPE_CHECKING:
     from plugins.storage.base import StorageBase
@@ -95,25 +97,38 @@ class SQLCollection(storage.BaseCollection):
             yield href, found.get(href)
 
     def get_filtered(self, filters: Iterable[Any]) -> Iterator[tuple[LazyItem, bool]]:
-        """Candidates from SQL by time range; exact only where Radicale's check would agree.
+        """Candidates from SQL by time range, each with whether it surely matches.
 
-        Only single, non-recurring events under a simple filter are exact;
-        Radicale checks every other candidate against the full filter.
+        Single events under a simple filter match by their range alone.
+        Recurring items are checked here with Radicale's own filter on a
+        cached parse, so repeated queries do not parse the same series again;
+        anything else is left for Radicale to check.
         """
         if not self.tag:
             return
+        filters = list(filters)
         tag, start, end, simple = radicale_filter.simplify_prefilters(filters, self.tag)
         for item in self._items(self._rows(time_range=(start, end))):
             if tag is not None and tag != item.component_name:
                 continue
             item_start, item_end = item.time_range
+            if item.recurring:
+                if self._matches(item, filters):
+                    yield item, True
+                continue
             exact = (
                 simple
                 and item.component_name == "VEVENT"
-                and not item.recurring
                 and (start <= item_start or item_end <= end)
             )
             yield item, exact
+
+    def _matches(self, item: LazyItem, filters: list[Any]) -> bool:
+        parsed = recurring_items.get((self._path, item.href, item.etag), item.serialize)
+        probe = radicale_item.Item(
+            collection_path=self._path, vobject_item=parsed, href=item.href, etag=item.etag
+        )
+        return all(test_filter(self.tag, probe, filter_) for filter_ in filters)
 
     @property
     def etag(self) -> str:

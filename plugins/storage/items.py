@@ -8,7 +8,9 @@ the texts of every item of the same listing in chunked queries.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
 from email.utils import format_datetime
 
 import vobject
@@ -83,3 +85,34 @@ class LazyItem(radicale_item.Item):
         if self._vobject_item is None:
             self._vobject_item = vobject.readOne(self.serialize())
         return self._vobject_item
+
+
+class ParseCache:
+    """Parsed recurring items, kept for time-range filtering only.
+
+    A recurring item is a candidate for every time-range query its series
+    spans, and checking it means parsing it. The parsed objects stay here,
+    keyed by collection, href and ETag (so an edit is a new key), and are
+    only read by filters, never handed to code that might change them.
+    """
+
+    def __init__(self, size: int = 2048) -> None:
+        self._size = size
+        self._entries: OrderedDict[Hashable, vobject.base.Component] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, text: Callable[[], str]) -> vobject.base.Component:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+                return found
+        parsed = vobject.readOne(text())
+        with self._lock:
+            self._entries[key] = parsed
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+        return parsed
+
+
+recurring_items = ParseCache()
