@@ -37,9 +37,12 @@ def _tune_sqlite(dbapi_connection, _record) -> None:
 
 def _begin_sqlite(conn: sa.Connection) -> None:
     """A writer takes the write lock up front: upgrading a read transaction later
-    fails at once in WAL mode when another writer got in between."""
-    immediate = conn.get_execution_options().get("immediate", False)
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    fails at once in WAL mode when another writer got in between. A connection
+    marked ``read_only`` runs each statement on its own, with no BEGIN at all."""
+    options = conn.get_execution_options()
+    if options.get("read_only", False):
+        return
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get("immediate", False) else "BEGIN")
 
 
 @contextlib.contextmanager

@@ -46,6 +46,10 @@ class StorageBase(storage.BaseStorage):
         with self.engine.begin() as conn:
             yield conn
 
+    def reading(self) -> bool:
+        """Inside a read-only request, where one read of a revision serves the whole answer."""
+        return getattr(self._local, "reading", False)
+
     def user(self, login: str) -> User | None:
         """The CalBridge user behind a principal path segment (cached: logins never change)."""
         cached = self._users.get(login)

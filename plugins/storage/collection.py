@@ -35,6 +35,7 @@ class SQLCollection(storage.BaseCollection):
         self._store = store
         self._path = path
         self._row = row
+        self._read_revision: int | None = None
 
     @property
     def path(self) -> str:
@@ -130,16 +131,24 @@ class SQLCollection(storage.BaseCollection):
         )
         return all(test_filter(self.tag, probe, filter_) for filter_ in filters)
 
-    @property
-    def etag(self) -> str:
+    def _revision(self) -> int:
+        """The current revision, read once per collection object in a read-only request
+        (a PROPFIND asks for the CTag and the sync token together)."""
+        if self._read_revision is not None and self._store.reading():
+            return self._read_revision
         with self._store.connection() as conn:
             revision = self._current_revision(conn)
+        self._read_revision = revision
+        return revision
+
+    @property
+    def etag(self) -> str:
+        revision = self._revision()
         meta_revision = self._row.revision if self._row is not None else 0
         return f'"{self.row_id}-{meta_revision}-{revision}"'
 
     def sync(self, old_token: str = "") -> tuple[str, Iterable[str]]:
-        with self._store.connection() as conn:
-            current = self._current_revision(conn)
+        current = self._revision()
         since = self._parse_token(old_token, current) if old_token else None
         return f"{SYNC_TOKEN_PREFIX}{self.row_id}-{current}", self._changes(since)
 

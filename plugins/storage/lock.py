@@ -31,6 +31,13 @@ def _process_lock(key: str) -> threading.Lock:
 class StoragePartLock(StorageBase):
     @contextlib.contextmanager
     def acquire_lock(self, mode: str, user: str = "", *args: Any, **kwargs: Any) -> Iterator[None]:
+        """Readers run without a transaction; writers get one, serialised per user.
+
+        A reader reads a collection's revision before the changes since an
+        older one, so a write landing in between is reported again next time
+        rather than lost; it needs no snapshot, and skipping BEGIN and COMMIT
+        is most of the cost of a CTag poll.
+        """
         if getattr(self._local, "conn", None) is not None:
             yield
             return
@@ -39,16 +46,21 @@ class StoragePartLock(StorageBase):
         with contextlib.ExitStack() as stack:
             if mode == "w":
                 stack.enter_context(_process_lock(key))
-            conn = stack.enter_context(self.engine.connect())
-            conn.execution_options(immediate=mode == "w")
-            stack.enter_context(conn.begin())
-            if mode == "w" and conn.dialect.name == "postgresql":
-                conn.execute(
-                    sa.text("SELECT pg_advisory_xact_lock(:k)"),
-                    {"k": zlib.crc32(key.encode())},
-                )
+                conn = stack.enter_context(self.engine.connect())
+                conn.execution_options(immediate=True)
+                stack.enter_context(conn.begin())
+                if conn.dialect.name == "postgresql":
+                    conn.execute(
+                        sa.text("SELECT pg_advisory_xact_lock(:k)"),
+                        {"k": zlib.crc32(key.encode())},
+                    )
+            else:
+                conn = stack.enter_context(self.engine.connect())
+                conn.execution_options(read_only=True)
             self._local.conn = conn
+            self._local.reading = mode != "w"
             try:
                 yield
             finally:
                 self._local.conn = None
+                self._local.reading = False

@@ -80,5 +80,4 @@ class PlainCollection(SQLCollection):
 
     @property
     def etag(self) -> str:
-        with self._store.connection() as conn:
-            return f'"{self.row_id}-{self._current_revision(conn)}"'
+        return f'"{self.row_id}-{self._revision()}"'
