@@ -294,3 +294,14 @@ def test_plain_calendars_behave_like_radicale(live_server: str, people: dict[str
     calendar.delete()
     names = {c.get_display_name() for c in principal.calendars()}
     assert "Public holidays" not in names
+
+
+def test_app_password_signs_in_calendar_clients(
+    live_server: str, engine: sa.Engine, people: dict[str, int]
+) -> None:
+    with engine.begin() as conn:
+        secret = users.add_app_password(conn, "alice", "phone")
+    client = caldav.DAVClient(url=f"{live_server}/dav/", username="alice", password=secret)
+    assert {c.get_display_name() for c in client.principal().calendars()} >= {"Activities"}
+    wrong = httpx.request("PROPFIND", f"{live_server}/dav/alice/", auth=("bob", secret))
+    assert wrong.status_code == 401
