@@ -8,18 +8,14 @@ from radicale import auth, config
 
 from bridge.config import get_settings
 from bridge.security import VerificationCache
-from bridge.store.db import shared_engine
 from bridge.store.users import check_credentials
+from plugins.database import engine_for
 
 
 class Auth(auth.BaseAuth):
     def __init__(self, configuration: config.Configuration) -> None:
         super().__init__(configuration)
-        try:
-            url = configuration.get("auth", "database_url")
-        except KeyError:
-            url = get_settings().database_url
-        self._engine = shared_engine(url)
+        self._engine = engine_for(configuration, "auth")
         self._verified = VerificationCache(get_settings().auth_cache_seconds)
 
     def _login(self, login: str, password: str) -> str:

@@ -9,10 +9,9 @@ from collections.abc import Iterator
 import sqlalchemy as sa
 from radicale import config, storage
 
-from bridge.config import get_settings
 from bridge.domain import User
-from bridge.store.db import shared_engine
 from bridge.store.users import find_user
+from plugins.database import engine_for
 
 ACTIVITY_COLLECTIONS = {"activities": "VEVENT", "tasks": "VTODO", "team": "VEVENT,VTODO"}
 """The collections every user gets, by name, with their supported components."""
@@ -28,11 +27,7 @@ class StorageBase(storage.BaseStorage):
 
     def __init__(self, configuration: config.Configuration) -> None:
         super().__init__(configuration)
-        try:
-            url = configuration.get("storage", "database_url")
-        except KeyError:
-            url = get_settings().database_url
-        self.engine: sa.Engine = shared_engine(url)
+        self.engine: sa.Engine = engine_for(configuration, "storage")
         self._local = threading.local()
         self._users: dict[str, User] = {}
 
