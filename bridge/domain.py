@@ -167,3 +167,76 @@ class LinkedRecords:
     deal: Deal | None = None
     person: Person | None = None
     organization: Organization | None = None
+
+
+class SyncType(StrEnum):
+    """Which way the bridge worker syncs a connected calendar."""
+
+    TWO_WAY = "two_way"
+    """Activities out, external events in, edits and deletes both ways."""
+    ONE_WAY = "one_way"
+    """Activities out only: external events never create or delete activities."""
+
+
+class ImportVisibility(StrEnum):
+    """Who sees an activity imported from an external event."""
+
+    EVERYONE = "everyone"
+    OWNER_ONLY = "owner_only"
+
+
+class PrivateEventPolicy(StrEnum):
+    """What becomes of an external event marked private (two-way only)."""
+
+    EVERYONE = "everyone"
+    """Imported like any other event."""
+    BUSY_BLOCK = "busy_block"
+    """Imported as a private activity: the owner sees it, everyone else sees "Busy"."""
+    SKIP = "skip"
+    """Not imported at all."""
+
+
+class ConflictPolicy(StrEnum):
+    """Who wins when an item changed on both sides between two runs."""
+
+    MOST_RECENT = "most_recent"
+    CRM_WINS = "crm_wins"
+    CALENDAR_WINS = "calendar_wins"
+
+
+class ProviderKind(StrEnum):
+    """The external calendar APIs CalBridge can sync with (one module each in bridge.providers)."""
+
+    GOOGLE = "google"
+    MICROSOFT = "microsoft"
+    EWS = "ews"
+    CALDAV = "caldav"
+
+
+@dataclass(frozen=True, kw_only=True)
+class SyncSettings:
+    """The "Calendar sync" settings of one user's connected account.
+
+    `pushed_type_keys` are the activity types that appear in the external
+    calendar; `import_type_key` is the type imported events get. The window
+    bounds what is synced: events further in the past or future are left
+    alone, so a full listing stays small and old history is never rewritten.
+    """
+
+    sync_type: SyncType
+    import_visibility: ImportVisibility
+    private_events: PrivateEventPolicy
+    import_type_key: str
+    pushed_type_keys: frozenset[str]
+    include_crm_info: bool
+    window_past_days: int = 30
+    window_future_days: int = 365
+    conflict_policy: ConflictPolicy = ConflictPolicy.MOST_RECENT
+    calendar_id: str
+
+    def window(self, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+        """The synced span around `now`, as passed to a provider's `list_changes`."""
+        return (
+            now - dt.timedelta(days=self.window_past_days),
+            now + dt.timedelta(days=self.window_future_days),
+        )

@@ -1,0 +1,64 @@
+"""The sync engine's pure core: decide what one run of a calendar sync must do.
+
+- `plan`: link table + CRM side now + calendar side now -> a `Plan` (`planner`),
+  each pair decided by the rules in `decisions`.
+- `Link`, `CrmItem`, `ExternalItem`, the actions and `Plan` (`model`).
+- `draft_for`, `apply_event`, `normalised`: an item's synced content both ways (`content`).
+- `crm_hash`, `event_hash`: content hashes recorded in links, for change and
+  echo detection (`hashing`).
+
+Nothing here does I/O or knows a provider: the executor and the worker
+read both sides, call `plan`, and apply its actions through
+`bridge.providers.CalendarProvider` and `bridge.store`.
+"""
+
+from bridge.sync.content import Content, activity_uid, apply_event, draft_for, normalised
+from bridge.sync.hashing import content_hash, crm_hash, event_hash
+from bridge.sync.model import (
+    Action,
+    CrmItem,
+    EventKey,
+    ExternalItem,
+    ForgetLink,
+    ImportCreate,
+    ImportDelete,
+    ImportUpdate,
+    Link,
+    Plan,
+    PushCreate,
+    PushDelete,
+    PushUpdate,
+    Relink,
+    Side,
+    Skip,
+)
+from bridge.sync.planner import MASS_DELETION_THRESHOLD, plan
+
+__all__ = [
+    "MASS_DELETION_THRESHOLD",
+    "Action",
+    "Content",
+    "CrmItem",
+    "EventKey",
+    "ExternalItem",
+    "ForgetLink",
+    "ImportCreate",
+    "ImportDelete",
+    "ImportUpdate",
+    "Link",
+    "Plan",
+    "PushCreate",
+    "PushDelete",
+    "PushUpdate",
+    "Relink",
+    "Side",
+    "Skip",
+    "activity_uid",
+    "apply_event",
+    "content_hash",
+    "crm_hash",
+    "draft_for",
+    "event_hash",
+    "normalised",
+    "plan",
+]

@@ -1,0 +1,34 @@
+"""Content hashes of both sides, recorded in the link table to detect changes and echoes.
+
+Both sides hash the same `Content` normal form, so an event CalBridge just
+wrote hashes like the activity it came from, and a hash that equals the one
+recorded after the last write means "nothing changed" (our own echo
+included), whatever etag the provider gave the event since.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+
+from bridge.domain import Activity
+from bridge.providers import ExternalEvent
+from bridge.sync.content import Content, draft_for, normalised
+
+
+def content_hash(content: Content) -> str:
+    """A stable hex digest of `content` (same content, same digest, across processes)."""
+    fields = dataclasses.asdict(content)
+    text = json.dumps(fields, sort_keys=True, default=lambda moment: moment.isoformat())
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def crm_hash(activity: Activity, description: str) -> str:
+    """The hash of what pushing the activity would write (`description` as built for it)."""
+    return content_hash(normalised(draft_for(activity, description)))
+
+
+def event_hash(event: ExternalEvent) -> str:
+    """The hash of an external event's synced content, as the provider returned it."""
+    return content_hash(normalised(event))
