@@ -7,10 +7,15 @@ the line of the same address when the CRM rewrites it.
 
 from __future__ import annotations
 
-import icalendar
-
 from bridge.domain import Attendee
-from bridge.ical.lines import Component, Property, parse_property, quote_param
+from bridge.ical.lines import (
+    Component,
+    Property,
+    parse_property,
+    quote_param,
+    unescape_param,
+    unescape_text,
+)
 
 _MODELLED_PARAMS = ("CN", "PARTSTAT")
 
@@ -21,20 +26,19 @@ def address_email(value: str) -> str:
     return value[7:] if value[:7].lower() == "mailto:" else value
 
 
-def read_attendees(component: icalendar.Component) -> list[Attendee]:
-    """The decoded component's attendees, in order; lines without an address are skipped."""
-    found = component.get("ATTENDEE")
-    values = found if isinstance(found, list) else [] if found is None else [found]
+def read_attendees(lines: list[str]) -> list[Attendee]:
+    """The attendees of raw ATTENDEE lines, in order; lines without an address are skipped."""
     attendees = []
-    for value in values:
-        email = address_email(str(value))
+    for line in lines:
+        prop = parse_property(line)
+        email = address_email(unescape_text(prop.value))
         if email:
-            params = value.params
+            name, status = prop.param("CN"), prop.param("PARTSTAT")
             attendees.append(
                 Attendee(
                     email=email,
-                    name=str(params.get("CN", "")).strip(),
-                    status=str(params.get("PARTSTAT", "NEEDS-ACTION")).upper(),
+                    name=unescape_param(name).strip() if name is not None else "",
+                    status=unescape_param(status).upper() if status is not None else "NEEDS-ACTION",
                 )
             )
     return attendees

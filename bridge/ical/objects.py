@@ -8,7 +8,7 @@ here once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bridge.ical.errors import ICalError
 from bridge.ical.lines import Component, parse_tree, referenced_tzids
@@ -26,20 +26,19 @@ class CalendarObject:
     master: Component
     overrides: list[Component]
     uid: str
+    timezones: dict[str, Component] = field(init=False)
+    """VTIMEZONE components by TZID (the first of each), read several times per object."""
+
+    def __post_init__(self) -> None:
+        self.timezones = {}
+        for child in self.calendar.children:
+            tzid = child.first("TZID") if child.name == "VTIMEZONE" else None
+            if tzid is not None:
+                self.timezones.setdefault(tzid.value, child)
 
     @property
     def kind(self) -> str:
         return self.master.name
-
-    @property
-    def timezones(self) -> dict[str, Component]:
-        """VTIMEZONE components by TZID."""
-        zones: dict[str, Component] = {}
-        for child in self.calendar.children:
-            tzid = child.first("TZID") if child.name == "VTIMEZONE" else None
-            if tzid is not None:
-                zones.setdefault(tzid.value, child)
-        return zones
 
     def timezones_for(self, components: list[Component]) -> list[Component]:
         """This object's VTIMEZONEs that `components` refer to, in order of first use."""

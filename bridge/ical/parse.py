@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-import icalendar
-
 from bridge.domain import Activity
 from bridge.ical.attendees import read_attendees
 from bridge.ical.errors import ICalError
-from bridge.ical.lines import Component, serialize
-from bridge.ical.objects import HEADER, CalendarObject, read_object
-from bridge.ical.times import as_utc, read_moment, read_when
+from bridge.ical.lines import parse_property, serialize, unescape_text
+from bridge.ical.objects import CalendarObject, read_object
+from bridge.ical.times import Lines, as_utc, read_moment, read_when
 from bridge.ical.xprops import DONE, LINKS, TRANSP, TYPE
+from bridge.ical.zones import vtimezone_zone
 
 _PRIVATE_CLASSES = ("PRIVATE", "CONFIDENTIAL")
 
@@ -32,8 +31,9 @@ def activity_from_ical(
     from it, as do the type and links when the client dropped our X- properties.
     """
     source = read_object(text)
-    master = _decoded_master(source)
-    when = read_when(master)
+    _check_timezones(source)
+    master = source.master.by_name()
+    when = read_when(source.kind, master)
     done = _is_done(master)
     activity = Activity(
         subject=_text(master, "SUMMARY"),
@@ -50,7 +50,7 @@ def activity_from_ical(
         private=_text(master, "CLASS").upper() in _PRIVATE_CLASSES,
         location=_text(master, "LOCATION"),
         public_description=_text(master, "DESCRIPTION"),
-        attendees=read_attendees(master),
+        attendees=read_attendees(master.get("ATTENDEE", [])),
         ical=serialize(source.calendar),
         **{field: _link(master, name, getattr(existing, field, None)) for field, name in LINKS},
     )
@@ -65,45 +65,49 @@ def activity_from_ical(
     return activity
 
 
-def _decoded_master(source: CalendarObject) -> icalendar.Component:
-    """The master decoded by `icalendar`, with the VTIMEZONEs its TZIDs need."""
-    zones = source.timezones_for([source.master])
-    holder = Component("VCALENDAR", list(HEADER), [*zones, source.master])
-    try:
-        calendar = icalendar.Calendar.from_ical(serialize(holder))
-    except ValueError as error:
-        raise ICalError(f"unreadable {source.kind}: {error}") from error
-    return calendar.subcomponents[-1]
+def _check_timezones(source: CalendarObject) -> None:
+    """Reject an object whose master uses a VTIMEZONE that cannot be read.
+
+    Reading it also makes a custom zone known by its TZID (see `bridge.ical.zones`).
+    """
+    for vtimezone in source.timezones_for([source.master]):
+        try:
+            vtimezone_zone(vtimezone)
+        except ValueError as error:
+            raise ICalError(f"unreadable {source.kind}: {error}") from error
 
 
-def _text(component: icalendar.Component, name: str) -> str:
-    value = component.get(name)
-    if isinstance(value, list):
-        value = value[0]
-    return "" if value is None else str(value)
+def _value(lines: Lines, name: str) -> str | None:
+    """The raw (still escaped) value of the first property called `name`, or None."""
+    found = lines.get(name)
+    return parse_property(found[0]).value if found else None
 
 
-def _x_text(component: icalendar.Component, name: str) -> str:
-    """An X- property's text; `icalendar` leaves unknown properties escaped."""
-    return icalendar.vText.from_ical(_text(component, name)).strip()
+def _text(lines: Lines, name: str) -> str:
+    return unescape_text(_value(lines, name) or "")
 
 
-def _is_done(component: icalendar.Component) -> bool:
+def _x_text(lines: Lines, name: str) -> str:
+    """An X- property's value as written (unknown value types are not unescaped), stripped."""
+    return (_value(lines, name) or "").strip()
+
+
+def _is_done(lines: Lines) -> bool:
     return (
-        _text(component, "STATUS").upper() == "COMPLETED"
-        or "COMPLETED" in component
-        or _x_text(component, DONE).upper() == "TRUE"
+        _text(lines, "STATUS").upper() == "COMPLETED"
+        or "COMPLETED" in lines
+        or _x_text(lines, DONE).upper() == "TRUE"
     )
 
 
-def _done_at(component: icalendar.Component, existing: Activity | None) -> dt.datetime | None:
-    completed = read_moment(component, "COMPLETED")
+def _done_at(lines: Lines, existing: Activity | None) -> dt.datetime | None:
+    completed = read_moment(lines, "COMPLETED")
     if completed is not None:
         return as_utc(completed).replace(microsecond=0)
     return existing.done_at if existing is not None and existing.done else None
 
 
-def _link(component: icalendar.Component, name: str, fallback: int | None) -> int | None:
+def _link(lines: Lines, name: str, fallback: int | None) -> int | None:
     """An X-CALBRIDGE- link id; garbage (not a positive integer) falls back to the old value."""
-    raw = _x_text(component, name)
+    raw = _x_text(lines, name)
     return int(raw) if raw.isascii() and raw.isdigit() and int(raw) > 0 else fallback

@@ -102,7 +102,8 @@ def _modelled_lines(
 ) -> list[str]:
     """The master's modelled properties, in a fixed order."""
     zone = source_zone(source)
-    lines = [f"UID:{activity.uid}", f"DTSTAMP:{dtstamp(activity)}"]
+    stamp = dtstamp(activity)
+    lines = [f"UID:{activity.uid}", f"DTSTAMP:{stamp}"]
     lines += time_lines(activity, kind, zone)
     for name, text in (
         ("SUMMARY", activity.subject),
@@ -118,9 +119,8 @@ def _modelled_lines(
     lines += attendee_lines(activity.attendees, source.master)
     if activity_type.name:
         lines.append(f"CATEGORIES:{escape_text(activity_type.name)}")
-    changed = activity.updated_at or activity.created_at
-    if changed is not None:
-        lines.append(f"LAST-MODIFIED:{utc_stamp(changed)}")
+    if (activity.updated_at or activity.created_at) is not None:
+        lines.append(f"LAST-MODIFIED:{stamp}")  # the same last change DTSTAMP shows
     lines.append(f"{TYPE}:{escape_text(activity.type_key)}")
     for field, name in LINKS:
         value = getattr(activity, field)

@@ -16,19 +16,27 @@ The conventions live here and nowhere else:
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-
-import icalendar
 
 from bridge.domain import Activity, ComponentKind
 from bridge.ical.errors import ICalError
-from bridge.ical.lines import quote_param, serialize
+from bridge.ical.lines import parse_property, quote_param, unescape_text
 from bridge.ical.objects import CalendarObject
+from bridge.ical.zones import localize, named_zone, vtimezone_zone
 
 DAY = dt.timedelta(days=1)
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 Moment = dt.date | dt.datetime
+Lines = Mapping[str, list[str]]
+"""A component's raw lines by upper-case property name (`Component.by_name`)."""
+
+_ZONED = frozenset({"DTSTART", "DTEND", "DUE"})
+"""The properties whose TZID parameter is honoured when read (not COMPLETED: UTC by RFC 5545)."""
+_DURATION = re.compile(r"([-+]?)P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?")
+"""RFC 5545 dur-value, as leniently as `icalendar` read it (weeks with days, empty parts)."""
 
 
 @dataclass(frozen=True)
@@ -124,18 +132,18 @@ def source_zone(source: CalendarObject) -> Zone | None:
     if tzid is None or vtimezone is None:
         return None
     try:
-        tzinfo = icalendar.Timezone.from_ical(serialize(vtimezone)).to_tz()
+        tzinfo = vtimezone_zone(vtimezone)
     except ValueError:
         return None
     return Zone(tzid, tzinfo)
 
 
-def read_when(component: icalendar.Component) -> When:
-    """The activity's time fields from a decoded VEVENT or VTODO (see the module docstring)."""
-    start = read_moment(component, "DTSTART")
-    end = read_moment(component, "DTEND" if component.name == "VEVENT" else "DUE")
-    duration = _duration(component)
-    if component.name == "VEVENT":
+def read_when(kind: str, lines: Lines) -> When:
+    """The activity's time fields from a VEVENT's or VTODO's lines (see the module docstring)."""
+    start = read_moment(lines, "DTSTART")
+    end = read_moment(lines, "DTEND" if kind == "VEVENT" else "DUE")
+    duration = _duration(lines)
+    if kind == "VEVENT":
         if start is None:
             raise ICalError("a VEVENT needs a DTSTART")
         return _when(start, _between(start, end) if end is not None else duration)
@@ -146,24 +154,69 @@ def read_when(component: icalendar.Component) -> When:
     return When(None, None, None)
 
 
-def read_moment(component: icalendar.Component, name: str) -> Moment | None:
-    if name not in component:
+def read_moment(lines: Lines, name: str) -> Moment | None:
+    """The DATE or DATE-TIME value of property `name`, None when absent; raises ICalError."""
+    found = lines.get(name)
+    if not found:
         return None
-    if isinstance(component[name], list):
+    if len(found) > 1:
         raise ICalError(f"{name} appears more than once")
-    value = component.decoded(name)
-    if not isinstance(value, dt.date):
+    prop = parse_property(found[0])
+    tzid = prop.param("TZID") if name in _ZONED else None
+    value = _moment(unescape_text(prop.value), named_zone(tzid) if tzid else None)
+    if value is None:
         raise ICalError(f"{name} is not a valid date or date-time")
     return value
 
 
-def _duration(component: icalendar.Component) -> dt.timedelta | None:
-    if "DURATION" not in component:
+def _moment(value: str, zone: dt.tzinfo | None) -> Moment | None:
+    """A DATE (midnight in `zone` when there is one) or DATE-TIME value, None when malformed.
+
+    A known zone wins over a trailing Z, as it did when `icalendar` read these;
+    without one, a time without Z is floating (naive).
+    """
+    try:
+        if len(value) == 8 and value.isascii() and value.isdigit():
+            day = dt.date(int(value[:4]), int(value[4:6]), int(value[6:]))
+            return day if zone is None else localize(dt.datetime.combine(day, dt.time(0)), zone)
+        if len(value) not in (15, 16) or value[8] != "T" or value[15:] not in ("", "Z"):
+            return None
+        moment = dt.datetime(
+            int(value[:4]),
+            int(value[4:6]),
+            int(value[6:8]),
+            int(value[9:11]),
+            int(value[11:13]),
+            int(value[13:15]),
+        )
+    except ValueError:
         return None
-    value = component.decoded("DURATION")
-    if not isinstance(value, dt.timedelta) or value < dt.timedelta(0):
+    if zone is not None:
+        return localize(moment, zone)
+    return moment.replace(tzinfo=dt.UTC) if value[15:] else moment
+
+
+def _duration(lines: Lines) -> dt.timedelta | None:
+    found = lines.get("DURATION")
+    if not found:
+        return None
+    value = _dur_value(unescape_text(parse_property(found[0]).value)) if len(found) == 1 else None
+    if value is None or value < dt.timedelta(0):
         raise ICalError("DURATION is not a valid, non-negative duration")
     return value
+
+
+def _dur_value(text: str) -> dt.timedelta | None:
+    match = _DURATION.fullmatch(text)
+    if match is None:
+        return None
+    sign, *parts = match.groups()
+    weeks, days, hours, minutes, seconds = (int(part or 0) for part in parts)
+    try:
+        value = dt.timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes, seconds=seconds)
+    except OverflowError:
+        return None
+    return -value if sign == "-" else value
 
 
 def _between(start: Moment, end: Moment) -> dt.timedelta:

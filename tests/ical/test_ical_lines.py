@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 
 from bridge.ical import ICalError
-from bridge.ical.lines import escape_text, fold, parse_property, quote_param, unfold
+from bridge.ical.lines import (
+    escape_text,
+    fold,
+    parse_property,
+    quote_param,
+    unescape_param,
+    unescape_text,
+    unfold,
+)
 
 
 def test_fold_never_splits_a_character_and_unfolds_back() -> None:
@@ -31,3 +39,9 @@ def test_escaping() -> None:
     assert escape_text("a,b;c\\d\r\ne\x07") == "a\\,b\\;c\\\\d\\ne"
     assert quote_param('Doe, "J"') == '"Doe, J"'
     assert quote_param("plain name") == "plain name"
+
+
+def test_unescape_text_and_params() -> None:
+    assert unescape_text(r"a\,b\;c\\n\nd\Ne\:f\tg") == "a,b;c\\n\nd\ne:f\\tg"
+    assert unescape_text("plain") == "plain"
+    assert unescape_param("a^^b^nc^'d^x") == 'a^b\nc"d^x'

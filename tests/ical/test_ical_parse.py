@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import icalendar
 import pytest
 from ical_samples import BERLIN, calendar, event
 
@@ -221,3 +222,71 @@ def test_master_drives_fields_whatever_the_order() -> None:
 def test_malformed_input_raises_ical_error(text: str, message: str) -> None:
     with pytest.raises(ICalError, match=message):
         parse(text)
+
+
+@pytest.mark.parametrize(
+    ("value", "duration"),
+    [
+        ("P1W2DT3H4M5S", dt.timedelta(days=9, hours=3, minutes=4, seconds=5)),
+        ("+PT1H", dt.timedelta(hours=1)),
+        ("PT90M", dt.timedelta(minutes=90)),
+        ("P", dt.timedelta(0)),
+        ("-P0D", dt.timedelta(0)),
+    ],
+)
+def test_duration_values(value: str, duration: dt.timedelta) -> None:
+    activity = parse(calendar(event("DTSTART:20240105T100000Z", f"DURATION:{value}")))
+    assert activity.duration == duration
+
+
+@pytest.mark.parametrize("value", ["-PT1H", "pt1h", "P1H", "PT1H ", "P99999999999D"])
+def test_bad_durations(value: str) -> None:
+    with pytest.raises(ICalError, match="DURATION"):
+        parse(calendar(event("DTSTART:20240105T100000Z", f"DURATION:{value}")))
+
+
+def test_zone_names_without_vtimezone_and_zone_over_z() -> None:
+    new_york = parse(calendar(event("DTSTART;TZID=America/New_York:20240301T100000")))
+    assert new_york.due_time == dt.time(15, 0)
+    windows = parse(calendar(event("DTSTART;TZID=W. Europe Standard Time:20240301T100000")))
+    assert windows.due_time == dt.time(9, 0)
+    unknown = parse(calendar(event("DTSTART;TZID=Nowhere/Else:20240301T100000")))
+    assert unknown.due_time == dt.time(10, 0)
+    zoned_z = parse(calendar(BERLIN, event("DTSTART;TZID=Europe/Berlin:20240301T100000Z")))
+    assert zoned_z.due_time == dt.time(9, 0)
+    zoned_date = parse(calendar(BERLIN, event("DTSTART;TZID=Europe/Berlin:20240301")))
+    assert (zoned_date.due_date, zoned_date.due_time) == (dt.date(2024, 2, 29), dt.time(23, 0))
+
+
+def test_completed_ignores_tzid_and_texts_are_unescaped() -> None:
+    text = calendar(
+        event(
+            "COMPLETED;TZID=Europe/Berlin:20240302T100000",
+            "SUMMARY;LANGUAGE=de:a\\\\nb\\,c\\:d\\Ne",
+            "X-CALBRIDGE-TYPE: a\\,b ",
+            kind="VTODO",
+        )
+    )
+    activity = parse(text)
+    assert activity.done_at == dt.datetime(2024, 3, 2, 10, tzinfo=dt.UTC)
+    assert activity.subject == "a\\nb,c:d\ne"
+    assert activity.type_key == "a\\,b"
+
+
+def test_unreadable_vtimezone_is_rejected() -> None:
+    broken = BERLIN.replace("TZOFFSETTO:+0200", "TZOFFSETTO:bogus")
+    with pytest.raises(ICalError, match="unreadable VEVENT"):
+        parse(calendar(broken, event("DTSTART;TZID=Europe/Berlin:20240301T100000")))
+
+
+def test_a_vtimezone_is_converted_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    read = icalendar.Timezone.from_ical
+    calls: list[str] = []
+    monkeypatch.setattr(
+        icalendar.Timezone, "from_ical", lambda text: calls.append(text) or read(text)
+    )
+    zone = BERLIN.replace("Europe/Berlin", "Once/Zone")
+    for day in range(1, 4):
+        activity = parse(calendar(zone, event(f"DTSTART;TZID=Once/Zone:2024030{day}T100000")))
+        assert activity.due_time == dt.time(9, 0)
+    assert len(calls) == 1
