@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 
+from pydantic import Field
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -31,6 +32,28 @@ class Settings(BaseSettings):
     max_body_bytes: int = 10 * 1024 * 1024
     auth_cache_seconds: int = 60
     log_level: str = "info"
+    secret_key: str = Field(default="", repr=False)
+    """Fernet key(s) encrypting connected accounts' refresh tokens and passwords at rest.
+
+    When empty, the key is read from `secret_key_file`, which is created
+    with a new random key on first use. To rotate, put the new key first
+    and keep the old ones after it, comma-separated, until every stored
+    secret is re-encrypted. Kept out of the settings' repr.
+    """
+    secret_key_file: str = "./var/secret.key"
+    worker_interval_seconds: float = 60.0
+    """How often each active account is synced when nothing wakes it earlier."""
+    worker_poll_seconds: float = 0.5
+    """How often the worker looks for due accounts and CRM changes."""
+    worker_concurrency: int = 4
+    """Accounts one worker process syncs at the same time."""
+    worker_lease_seconds: float = 300.0
+    """How long a claimed account stays a worker's before another may take it over."""
+    google_client_id: str = ""
+    google_client_secret: str = Field(default="", repr=False)
+    google_api_base: str = "https://www.googleapis.com"
+    google_authorize_url: str = "https://accounts.google.com/o/oauth2/v2/auth"
+    google_token_url: str = "https://oauth2.googleapis.com/token"
 
     @classmethod
     def settings_customise_sources(

@@ -11,6 +11,12 @@ Two families of rows serve CalDAV:
 * ``dav_collections`` / ``dav_items``: any other calendar or address book a
   client creates, stored verbatim. Each collection counts its own revisions,
   so a big import into one collection does not contend with anybody else.
+
+Calendar sync (the bridge worker) adds ``calendar_accounts`` (each user's
+connected external calendars, with their settings, cursors and worker
+lease), ``sync_links`` (which activity is which external event, as of the
+last sync), ``sync_item_errors`` (single events that failed, shown against
+them) and ``sync_runs`` (a log of each account's runs).
 """
 
 from __future__ import annotations
@@ -212,4 +218,97 @@ feed_tokens = sa.Table(
     sa.Column("label", sa.String(100), nullable=False, server_default=""),
     sa.Column("created_at", TIMESTAMP, nullable=False),
     sa.Column("revoked_at", TIMESTAMP),
+)
+
+calendar_accounts = sa.Table(
+    "calendar_accounts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("user_id", sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("provider", sa.String(16), nullable=False),
+    sa.Column("account_email", sa.String(320), nullable=False),
+    sa.Column("display_name", sa.String(200), nullable=False, server_default=""),
+    sa.Column("server_url", sa.String(1024), nullable=False, server_default=""),
+    sa.Column("encrypted_secret", sa.Text, nullable=False),
+    sa.Column("settings", sa.JSON, nullable=False),
+    sa.Column("state", sa.String(24), nullable=False, server_default="stopped"),
+    sa.Column("cursor", sa.Text),
+    sa.Column("cursor_calendar_id", sa.String(1024)),
+    sa.Column("last_success_at", TIMESTAMP),
+    sa.Column("last_error", sa.Text),
+    sa.Column("pushed", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("imported", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("failed", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("next_run_at", TIMESTAMP),
+    sa.Column("lease_owner", sa.String(200)),
+    sa.Column("lease_expires_at", TIMESTAMP),
+    sa.Column("crm_revision_seen", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("channel_id", sa.String(255), unique=True),
+    sa.Column("channel_token_hash", sa.String(64)),
+    sa.Column("channel_resource_id", sa.String(1024)),
+    sa.Column("channel_expires_at", TIMESTAMP),
+    sa.Column("created_at", TIMESTAMP, nullable=False),
+    sa.Column("updated_at", TIMESTAMP, nullable=False),
+    sa.UniqueConstraint("user_id", "provider", "account_email"),
+    sa.Index("ix_calendar_accounts_state_next_run_at", "state", "next_run_at"),
+)
+
+sync_links = sa.Table(
+    "sync_links",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "account_id", sa.ForeignKey("calendar_accounts.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("calendar_id", sa.String(1024), nullable=False),
+    sa.Column("external_id", sa.String(1024), nullable=False),
+    # '' for a single event: NULLs never collide in a unique constraint.
+    sa.Column("recurrence_id", sa.String(64), nullable=False, server_default=""),
+    sa.Column("activity_id", sa.ForeignKey("activities.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("origin", sa.String(8), nullable=False),
+    sa.Column("external_etag", sa.String(1024), nullable=False),
+    sa.Column("crm_hash", sa.String(64), nullable=False),
+    sa.Column("external_hash", sa.String(64), nullable=False),
+    sa.Column("synced_at", TIMESTAMP, nullable=False),
+    sa.UniqueConstraint(
+        "account_id", "calendar_id", "external_id", "recurrence_id", name="uq_sync_links_event"
+    ),
+    sa.UniqueConstraint("account_id", "activity_id", name="uq_sync_links_activity"),
+    sa.Index("ix_sync_links_activity_id", "activity_id"),
+)
+
+sync_item_errors = sa.Table(
+    "sync_item_errors",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "account_id", sa.ForeignKey("calendar_accounts.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("activity_id", sa.ForeignKey("activities.id", ondelete="CASCADE")),
+    sa.Column("external_id", sa.String(1024)),
+    sa.Column("message", sa.Text, nullable=False),
+    sa.Column("at", TIMESTAMP, nullable=False),
+    sa.UniqueConstraint("account_id", "activity_id"),
+    sa.UniqueConstraint("account_id", "external_id"),
+    sa.CheckConstraint("activity_id IS NOT NULL OR external_id IS NOT NULL", name="subject"),
+    sa.Index("ix_sync_item_errors_activity_id", "activity_id"),
+)
+
+sync_runs = sa.Table(
+    "sync_runs",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "account_id", sa.ForeignKey("calendar_accounts.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("started_at", TIMESTAMP, nullable=False),
+    sa.Column("finished_at", TIMESTAMP),
+    sa.Column("outcome", sa.String(24)),
+    sa.Column("pushed", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("imported", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("deleted", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("failed", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("requests", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("message", sa.Text, nullable=False, server_default=""),
+    sa.Index("ix_sync_runs_account_started", "account_id", "started_at"),
 )

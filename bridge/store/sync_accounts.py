@@ -1,0 +1,300 @@
+"""Connected calendar accounts: their settings, state, cursor, counters and push channel.
+
+One row per user and external account. The row is what the worker needs
+to run the account (provider, encrypted secret, settings, cursor) and what
+the status page shows (state, last success, last error, counters). The
+secret stays encrypted here; only `bridge.secrets` opens it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import sqlalchemy as sa
+
+from bridge.domain import ProviderKind, SyncSettings
+from bridge.store.activities import _aware
+from bridge.store.schema import calendar_accounts
+from bridge.store.sync_settings import settings_from_json, settings_to_json
+
+c = calendar_accounts.c
+
+
+class AccountError(ValueError):
+    """An account operation that cannot be done as asked (duplicate, unknown account)."""
+
+
+class AccountState(StrEnum):
+    """Where an account stands; only `ACTIVE` accounts are synced."""
+
+    STOPPED = "stopped"
+    """Connected, not syncing (new accounts start here; "Stop sync" returns here)."""
+    ACTIVE = "active"
+    NEEDS_ATTENTION = "needs_attention"
+    """A run refused something dangerous (the mass-deletion guard); "Start" resumes."""
+    NEEDS_RECONNECT = "needs_reconnect"
+    """The grant or password stopped working: connect the account again."""
+
+
+@dataclass(frozen=True)
+class PushChannel:
+    """A provider push channel (Google events.watch) that wakes the account's sync."""
+
+    id: str
+    token_hash: str
+    resource_id: str
+    expires_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class CalendarAccount:
+    id: int
+    user_id: int
+    provider: ProviderKind
+    account_email: str
+    display_name: str
+    server_url: str
+    settings: SyncSettings
+    state: AccountState
+    cursor: str | None
+    cursor_calendar_id: str | None
+    last_success_at: dt.datetime | None
+    last_error: str | None
+    pushed: int
+    imported: int
+    failed: int
+    next_run_at: dt.datetime | None
+    crm_revision_seen: int
+    channel: PushChannel | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    encrypted_secret: str = field(repr=False)
+
+    def cursor_for(self, calendar_id: str) -> str | None:
+        """The saved cursor, if it belongs to `calendar_id` (a new calendar starts afresh)."""
+        return self.cursor if self.cursor_calendar_id == calendar_id else None
+
+
+def _to_account(row: sa.Row) -> CalendarAccount:
+    channel = None
+    if row.channel_id is not None:
+        channel = PushChannel(
+            id=row.channel_id,
+            token_hash=row.channel_token_hash or "",
+            resource_id=row.channel_resource_id or "",
+            expires_at=_aware(row.channel_expires_at),
+        )
+    return CalendarAccount(
+        id=row.id,
+        user_id=row.user_id,
+        provider=ProviderKind(row.provider),
+        account_email=row.account_email,
+        display_name=row.display_name,
+        server_url=row.server_url,
+        settings=settings_from_json(row.settings),
+        state=AccountState(row.state),
+        cursor=row.cursor,
+        cursor_calendar_id=row.cursor_calendar_id,
+        last_success_at=_aware(row.last_success_at),
+        last_error=row.last_error,
+        pushed=row.pushed,
+        imported=row.imported,
+        failed=row.failed,
+        next_run_at=_aware(row.next_run_at),
+        crm_revision_seen=row.crm_revision_seen,
+        channel=channel,
+        created_at=_aware(row.created_at),
+        updated_at=_aware(row.updated_at),
+        encrypted_secret=row.encrypted_secret,
+    )
+
+
+def add_account(
+    conn: sa.Connection,
+    *,
+    user_id: int,
+    provider: ProviderKind,
+    account_email: str,
+    encrypted_secret: str,
+    settings: SyncSettings,
+    now: dt.datetime,
+    server_url: str = "",
+    display_name: str = "",
+) -> CalendarAccount:
+    """Store a newly connected account, stopped; `AccountError` if the user has it already."""
+    exists = conn.execute(
+        sa.select(c.id).where(
+            c.user_id == user_id, c.provider == provider.value, c.account_email == account_email
+        )
+    ).first()
+    if exists is not None:
+        raise AccountError(f"{provider.value} account {account_email} is already connected")
+    account_id = conn.execute(
+        sa.insert(calendar_accounts).values(
+            user_id=user_id,
+            provider=provider.value,
+            account_email=account_email,
+            display_name=display_name,
+            server_url=server_url,
+            encrypted_secret=encrypted_secret,
+            settings=settings_to_json(settings),
+            state=AccountState.STOPPED.value,
+            created_at=now,
+            updated_at=now,
+        )
+    ).inserted_primary_key[0]
+    return require_account(conn, account_id)
+
+
+def get_account(conn: sa.Connection, account_id: int) -> CalendarAccount | None:
+    row = conn.execute(sa.select(calendar_accounts).where(c.id == account_id)).first()
+    return None if row is None else _to_account(row)
+
+
+def require_account(conn: sa.Connection, account_id: int) -> CalendarAccount:
+    account = get_account(conn, account_id)
+    if account is None:
+        raise AccountError(f"no calendar account {account_id}")
+    return account
+
+
+def accounts_of(conn: sa.Connection, user_id: int) -> list[CalendarAccount]:
+    rows = conn.execute(sa.select(calendar_accounts).where(c.user_id == user_id).order_by(c.id))
+    return [_to_account(row) for row in rows]
+
+
+def all_accounts(conn: sa.Connection) -> list[CalendarAccount]:
+    return [_to_account(row) for row in conn.execute(sa.select(calendar_accounts).order_by(c.id))]
+
+
+def account_by_channel(conn: sa.Connection, channel_id: str) -> CalendarAccount | None:
+    row = conn.execute(sa.select(calendar_accounts).where(c.channel_id == channel_id)).first()
+    return None if row is None else _to_account(row)
+
+
+def _update(conn: sa.Connection, account_id: int, now: dt.datetime, **values: object) -> None:
+    result = conn.execute(
+        sa.update(calendar_accounts).where(c.id == account_id).values(updated_at=now, **values)
+    )
+    if result.rowcount == 0:
+        raise AccountError(f"no calendar account {account_id}")
+
+
+def save_settings(
+    conn: sa.Connection, account_id: int, settings: SyncSettings, now: dt.datetime
+) -> None:
+    """Store new settings and have the account synced at once, so they take effect.
+
+    Any setting can change what belongs in the calendar (a type unticked, a
+    wider window), so the next run is due now. The cursor is kept: it is
+    bound to its calendar (`CalendarAccount.cursor_for`).
+    """
+    _update(conn, account_id, now, settings=settings_to_json(settings), next_run_at=now)
+
+
+def set_state(
+    conn: sa.Connection,
+    account_id: int,
+    state: AccountState,
+    now: dt.datetime,
+    *,
+    error: str | None = None,
+) -> None:
+    """Move the account to `state`; starting makes it due at once and clears the last error."""
+    values: dict[str, object] = {"state": state.value}
+    if state is AccountState.ACTIVE:
+        values |= {"next_run_at": now, "last_error": None}
+    elif error is not None:
+        values["last_error"] = error
+    _update(conn, account_id, now, **values)
+
+
+def replace_secret(
+    conn: sa.Connection, account_id: int, encrypted_secret: str, now: dt.datetime
+) -> None:
+    """Store renewed credentials (a refreshed token pair, a new password)."""
+    _update(conn, account_id, now, encrypted_secret=encrypted_secret)
+
+
+def save_cursor(
+    conn: sa.Connection, account_id: int, calendar_id: str, cursor: str | None, now: dt.datetime
+) -> None:
+    """Store the cursor once everything it covers is applied (None: list in full next time)."""
+    _update(conn, account_id, now, cursor=cursor, cursor_calendar_id=calendar_id)
+
+
+def request_sync(conn: sa.Connection, account_id: int, now: dt.datetime) -> None:
+    """Make the account due now ("Sync now", a push notification)."""
+    _update(conn, account_id, now, next_run_at=now)
+
+
+@dataclass(frozen=True)
+class RunTotals:
+    """What a finished run adds to the account's counters."""
+
+    pushed: int
+    imported: int
+    failed: int
+
+
+def record_success(
+    conn: sa.Connection,
+    account_id: int,
+    now: dt.datetime,
+    totals: RunTotals,
+    *,
+    crm_revision_seen: int,
+    next_run_at: dt.datetime,
+) -> None:
+    _update(
+        conn,
+        account_id,
+        now,
+        last_success_at=now,
+        last_error=None,
+        pushed=c.pushed + totals.pushed,
+        imported=c.imported + totals.imported,
+        failed=c.failed + totals.failed,
+        crm_revision_seen=crm_revision_seen,
+        next_run_at=next_run_at,
+    )
+
+
+def record_failure(
+    conn: sa.Connection,
+    account_id: int,
+    now: dt.datetime,
+    message: str,
+    *,
+    next_run_at: dt.datetime | None,
+    state: AccountState | None = None,
+) -> None:
+    """Note a failed run; `state` moves the account (needs_reconnect, needs_attention)."""
+    values: dict[str, object] = {"last_error": message, "next_run_at": next_run_at}
+    if state is not None:
+        values["state"] = state.value
+    _update(conn, account_id, now, **values)
+
+
+def save_channel(
+    conn: sa.Connection, account_id: int, channel: PushChannel | None, now: dt.datetime
+) -> None:
+    """Remember the account's open push channel (None: it has none)."""
+    _update(
+        conn,
+        account_id,
+        now,
+        channel_id=None if channel is None else channel.id,
+        channel_token_hash=None if channel is None else channel.token_hash,
+        channel_resource_id=None if channel is None else channel.resource_id,
+        channel_expires_at=None if channel is None else channel.expires_at,
+    )
+
+
+def remove_account(conn: sa.Connection, account_id: int) -> None:
+    """Forget the account with its credentials, links, errors and runs (disconnect)."""
+    result = conn.execute(sa.delete(calendar_accounts).where(c.id == account_id))
+    if result.rowcount == 0:
+        raise AccountError(f"no calendar account {account_id}")

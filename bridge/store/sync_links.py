@@ -1,0 +1,187 @@
+"""The link table: which activity is which external event, as of the last sync of the pair.
+
+Rows are keyed both ways within an account: one event (id, recurrence id)
+has at most one activity and one activity at most one event, which the
+unique constraints enforce, so a retried write can never leave a pair
+linked twice. The planner's `Link` is the row's value; `recurrence_id` is
+stored as '' for single events so the constraint also covers them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from bridge.store.activities import _aware
+from bridge.store.schema import sync_item_errors, sync_links
+from bridge.sync.model import EventKey, Link, Side
+
+c = sync_links.c
+e = sync_item_errors.c
+
+
+def _to_link(row: sa.Row) -> Link:
+    return Link(
+        activity_id=row.activity_id,
+        external_id=row.external_id,
+        external_etag=row.external_etag,
+        crm_hash=row.crm_hash,
+        external_hash=row.external_hash,
+        recurrence_id=row.recurrence_id or None,
+        origin=Side(row.origin),
+    )
+
+
+def links_of(conn: sa.Connection, account_id: int, calendar_id: str) -> list[Link]:
+    rows = conn.execute(
+        sa.select(sync_links).where(c.account_id == account_id, c.calendar_id == calendar_id)
+    )
+    return [_to_link(row) for row in rows]
+
+
+def save_link(
+    conn: sa.Connection, account_id: int, calendar_id: str, link: Link, now: dt.datetime
+) -> None:
+    """Record `link` as the synced state of its pair, replacing any row of either side."""
+    _drop(conn, account_id, calendar_id, link.key)
+    conn.execute(
+        sa.delete(sync_links).where(c.account_id == account_id, c.activity_id == link.activity_id)
+    )
+    conn.execute(
+        sa.insert(sync_links).values(
+            account_id=account_id,
+            calendar_id=calendar_id,
+            external_id=link.external_id,
+            recurrence_id=link.recurrence_id or "",
+            activity_id=link.activity_id,
+            origin=link.origin.value,
+            external_etag=link.external_etag,
+            crm_hash=link.crm_hash,
+            external_hash=link.external_hash,
+            synced_at=now,
+        )
+    )
+
+
+def drop_link(conn: sa.Connection, account_id: int, calendar_id: str, key: EventKey) -> None:
+    _drop(conn, account_id, calendar_id, key)
+
+
+def _drop(conn: sa.Connection, account_id: int, calendar_id: str, key: EventKey) -> None:
+    external_id, recurrence_id = key
+    conn.execute(
+        sa.delete(sync_links).where(
+            c.account_id == account_id,
+            c.calendar_id == calendar_id,
+            c.external_id == external_id,
+            c.recurrence_id == (recurrence_id or ""),
+        )
+    )
+
+
+def drop_links_outside(conn: sa.Connection, account_id: int, calendar_id: str) -> int:
+    """Forget the links to calendars other than `calendar_id` (the user picked another one).
+
+    The events already pushed to the old calendar stay there, unlinked: they
+    are the user's data now, and CalBridge never deletes what it no longer
+    tracks.
+    """
+    result = conn.execute(
+        sa.delete(sync_links).where(c.account_id == account_id, c.calendar_id != calendar_id)
+    )
+    return result.rowcount
+
+
+@dataclass(frozen=True)
+class ActivitySync:
+    """Where one activity is synced to: for the list and calendar views' status column."""
+
+    account_id: int
+    calendar_id: str
+    synced_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class ItemError:
+    """A single event or activity the worker could not sync, and why."""
+
+    account_id: int
+    activity_id: int | None
+    external_id: str | None
+    message: str
+    at: dt.datetime
+
+
+def syncs_of(conn: sa.Connection, activity_ids: list[int]) -> dict[int, list[ActivitySync]]:
+    """The links of each given activity (activities with none are absent)."""
+    found: dict[int, list[ActivitySync]] = {}
+    if not activity_ids:
+        return found
+    rows = conn.execute(
+        sa.select(c.activity_id, c.account_id, c.calendar_id, c.synced_at)
+        .where(c.activity_id.in_(activity_ids))
+        .order_by(c.account_id)
+    )
+    for row in rows:
+        found.setdefault(row.activity_id, []).append(
+            ActivitySync(row.account_id, row.calendar_id, _aware(row.synced_at))
+        )
+    return found
+
+
+def record_item_error(
+    conn: sa.Connection,
+    account_id: int,
+    message: str,
+    now: dt.datetime,
+    *,
+    activity_id: int | None = None,
+    external_id: str | None = None,
+) -> None:
+    """Note why one item failed (replacing its previous error), without stopping the run."""
+    clear_item_error(conn, account_id, activity_id=activity_id, external_id=external_id)
+    conn.execute(
+        sa.insert(sync_item_errors).values(
+            account_id=account_id,
+            activity_id=activity_id,
+            external_id=external_id,
+            message=message,
+            at=now,
+        )
+    )
+
+
+def clear_item_error(
+    conn: sa.Connection,
+    account_id: int,
+    *,
+    activity_id: int | None = None,
+    external_id: str | None = None,
+) -> None:
+    """Forget the error of an item that has now synced."""
+    subjects = []
+    if activity_id is not None:
+        subjects.append(e.activity_id == activity_id)
+    if external_id is not None:
+        subjects.append(e.external_id == external_id)
+    if subjects:
+        conn.execute(
+            sa.delete(sync_item_errors).where(e.account_id == account_id, sa.or_(*subjects))
+        )
+
+
+def item_errors(
+    conn: sa.Connection, *, account_id: int | None = None, activity_ids: list[int] | None = None
+) -> list[ItemError]:
+    """The recorded item errors of an account, or of some activities, oldest first."""
+    query = sa.select(sync_item_errors).order_by(e.at, e.id)
+    if account_id is not None:
+        query = query.where(e.account_id == account_id)
+    if activity_ids is not None:
+        query = query.where(e.activity_id.in_(activity_ids))
+    return [
+        ItemError(row.account_id, row.activity_id, row.external_id, row.message, _aware(row.at))
+        for row in conn.execute(query)
+    ]
