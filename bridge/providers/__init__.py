@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import abc
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -216,3 +217,25 @@ class CalendarProvider(abc.ABC):
         An event that is already gone (404, 410) counts as deleted: no error.
         Raises `PreconditionFailed` when the event's etag differs.
         """
+
+    def create_many(
+        self, calendar_id: str, drafts: Mapping[str, EventDraft]
+    ) -> dict[str, ExternalEvent | ProviderError]:
+        """Create every draft, keyed by its idempotency key, as `create` would.
+
+        Each key maps to the created event or to the `ItemRejected` for that
+        one draft; errors about the whole account are raised. Calling again
+        with the same keys is safe. This default makes one call per draft;
+        providers with a batch API override it to push many drafts per
+        request.
+        """
+        results: dict[str, ExternalEvent | ProviderError] = {}
+        for key, draft in drafts.items():
+            try:
+                results[key] = self.create(calendar_id, draft, key)
+            except ItemRejected as error:
+                results[key] = error
+        return results
+
+    def close(self) -> None:  # noqa: B027 (optional hook: most providers hold nothing to close)
+        """Release the provider's connections; it is not used afterwards."""

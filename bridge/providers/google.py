@@ -171,7 +171,7 @@ class GoogleCalendarProvider(CalendarProvider):
             expected=(404, 410),
         )
 
-    def push_many(
+    def create_many(
         self, calendar_id: str, drafts: Mapping[str, EventDraft]
     ) -> dict[str, PushResult]:
         """Create every draft (keyed by its idempotency key) through batch requests.

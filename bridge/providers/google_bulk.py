@@ -24,7 +24,7 @@ PushResult = ExternalEvent | ProviderError
 
 
 class BulkCreate:
-    """One `push_many` run: the calls still to make, and the results so far, by idempotency key."""
+    """One `create_many` run: calls still to make and results so far, by idempotency key."""
 
     def __init__(
         self,

@@ -65,14 +65,24 @@ class OAuthTokens:
         )
 
 
+def new_code_verifier() -> str:
+    """A fresh PKCE code verifier (RFC 7636)."""
+    return generate_token(VERIFIER_LENGTH)
+
+
 def authorization_url(
     client_id: str,
     redirect_uri: str,
     state: str,
     endpoints: GoogleEndpoints = GOOGLE,
+    verifier: str | None = None,
 ) -> tuple[str, str]:
-    """The consent page URL for the user, and the PKCE code verifier to keep for the callback."""
-    verifier = generate_token(VERIFIER_LENGTH)
+    """The consent page URL for the user, and the PKCE code verifier to keep for the callback.
+
+    A caller that must seal the verifier into `state` makes it first with
+    `new_code_verifier` and passes it in.
+    """
+    verifier = verifier or new_code_verifier()
     with _oauth_client(client_id, "", redirect_uri) as client:
         url, _ = client.create_authorization_url(
             endpoints.authorize_url,

@@ -17,7 +17,7 @@ def test_120_creates_take_3_batch_requests(
     drafts = {f"activity-{n}": draft(n) for n in range(1, 121)}
     google.requests.reset()
 
-    results = provider.push_many(CALENDAR, drafts)
+    results = provider.create_many(CALENDAR, drafts)
 
     assert google.requests["batch"] == 3
     assert google.requests_total == 3
@@ -33,9 +33,9 @@ def test_pushing_again_returns_the_events_already_created(
     google: GoogleEmulator, provider: GoogleCalendarProvider
 ) -> None:
     drafts = {f"activity-{n}": draft(n) for n in range(1, 4)}
-    first = provider.push_many(CALENDAR, drafts)
+    first = provider.create_many(CALENDAR, drafts)
 
-    again = provider.push_many(CALENDAR, drafts)
+    again = provider.create_many(CALENDAR, drafts)
 
     assert again == first
     assert len(google.state.events(CALENDAR)) == 3
@@ -49,7 +49,7 @@ def test_each_part_fails_or_is_retried_on_its_own(
     backwards = dataclasses.replace(draft(2), end=good.start - dt.timedelta(hours=1))
     google.inject(Fault.too_many_requests(retry_after=2, path=r"/events$"))
 
-    results = provider.push_many(CALENDAR, {"a": good, "b": backwards, "c": draft(3)})
+    results = provider.create_many(CALENDAR, {"a": good, "b": backwards, "c": draft(3)})
 
     assert isinstance(results["a"], ExternalEvent)  # 429 at first, created on the retry
     assert isinstance(results["b"], ItemRejected)
@@ -66,7 +66,7 @@ def test_parts_whose_token_expired_are_sent_again_after_one_renewal(
     google.state.clock.advance(3600)
     google.requests.reset()
 
-    results = provider.push_many(CALENDAR, {"a": draft(1), "b": draft(2)})
+    results = provider.create_many(CALENDAR, {"a": draft(1), "b": draft(2)})
 
     assert all(isinstance(event, ExternalEvent) for event in results.values())
     assert google.requests["oauth.token"] == 1
