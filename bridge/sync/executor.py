@@ -1,0 +1,350 @@
+"""Applying a `Plan`: each action is written to its side and recorded in the link table.
+
+Every action is committed on its own (creates in chunks of `CREATE_CHUNK`,
+which a provider with a batch API pushes in one request), so a run that
+dies half-way leaves every applied item linked and the next run goes on
+from there without duplicates. Provider calls happen outside database
+transactions, so a slow API never holds the database's write lock.
+
+Errors about one item (the API refused the event, the event changed since
+it was listed, the activity changed since it was read) are recorded
+against that item and the run goes on; errors about the whole account
+(rate limits the provider's retries gave up on, outages, a revoked grant)
+propagate to the run, which backs off.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from bridge.domain import Activity, ActivityType
+from bridge.providers import (
+    CalendarProvider,
+    ExternalEvent,
+    ItemRejected,
+    NotFound,
+    PreconditionFailed,
+    ProviderError,
+    RateLimited,
+    TemporaryFailure,
+)
+from bridge.store import activities as activity_store
+from bridge.store import sync_links
+from bridge.store.crm import list_activity_types
+from bridge.store.db import writing
+from bridge.store.revisions import current_revision
+from bridge.sync.content import activity_uid, apply_event, draft_for
+from bridge.sync.hashing import crm_hash, event_hash
+from bridge.sync.model import (
+    Action,
+    CrmItem,
+    ExternalItem,
+    ForgetLink,
+    ImportCreate,
+    ImportDelete,
+    ImportUpdate,
+    Link,
+    PushCreate,
+    PushDelete,
+    PushUpdate,
+    Relink,
+    Side,
+    Skip,
+)
+from bridge.sync.sides import Descriptions
+
+CREATE_CHUNK = 50
+"""Creates handed to the provider at once (Google's batch limit), and committed together."""
+
+ITEM_ERRORS = (ItemRejected, PreconditionFailed, NotFound)
+"""Provider errors that concern one event only."""
+
+
+class StaleActivity(Exception):
+    """The activity changed (or went) after the run read it: its import waits for the next run."""
+
+
+@dataclass
+class Outcome:
+    """What the executor did, for the run log and the account's counters."""
+
+    pushed: int = 0
+    imported: int = 0
+    deleted: int = 0
+    failed: int = 0
+    import_failures: int = 0
+    """Failed imports: while any remain, the cursor must not move past their events."""
+    written_revisions: list[int] = field(default_factory=list)
+    """The activity revisions this run's own writes took."""
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def last_revision(self) -> int:
+        """The highest activity revision this run wrote (0: none)."""
+        return max(self.written_revisions, default=0)
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a plan is applied: one account's calendar, for one CRM user."""
+
+    account_id: int
+    calendar_id: str
+    owner_id: int
+    import_type_key: str
+
+
+class Executor:
+    """Applies one run's plan; `now` stamps links and errors."""
+
+    def __init__(
+        self,
+        engine: sa.Engine,
+        provider: CalendarProvider,
+        target: Target,
+        describe: Descriptions,
+        *,
+        links: Sequence[Link],
+        crm_items: Sequence[CrmItem],
+        now: Callable[[], dt.datetime],
+    ) -> None:
+        self.engine = engine
+        self.provider = provider
+        self.target = target
+        self.describe = describe
+        self.now = now
+        self.outcome = Outcome()
+        self._links_by_activity = {link.activity_id: link for link in links}
+        self._read_revisions = {item.activity_id: item.activity.revision for item in crm_items}
+        self._types: dict[str, ActivityType] | None = None
+
+    def apply(self, actions: Sequence[Action]) -> Outcome:
+        creates = [action for action in actions if isinstance(action, PushCreate)]
+        for action in actions:
+            if not isinstance(action, PushCreate | Skip):
+                self._one(action)
+        for chunk in _chunks(creates, CREATE_CHUNK):
+            self._create(chunk)
+        return self.outcome
+
+    def _one(self, action: Action) -> None:
+        subject = _subject(action)
+        try:
+            self._dispatch(action)
+        except (*ITEM_ERRORS, StaleActivity, activity_store.ActivityError) as error:
+            self._failed(action, subject, error)
+        else:
+            with writing(self.engine) as conn:
+                sync_links.clear_item_error(conn, self.target.account_id, **subject)
+
+    def _dispatch(self, action: Action) -> None:
+        match action:
+            case PushUpdate(link=link, item=item):
+                draft = draft_for(item.activity, self.describe(item.activity))
+                event = self.provider.update(
+                    self.target.calendar_id, link.external_id, draft, link.external_etag
+                )
+                self._record(_linked(link, item.hash, event))
+                self.outcome.pushed += 1
+            case PushDelete(link=link):
+                self.provider.delete(self.target.calendar_id, link.external_id, link.external_etag)
+                self._forget(link)
+                self.outcome.deleted += 1
+            case ImportCreate(external=external, private=private):
+                self._import_new(external, private)
+            case ImportUpdate(link=link, external=external, private=private):
+                self._import_over(link, external, private)
+            case ImportDelete(link=link):
+                with writing(self.engine) as conn:
+                    self._check_unchanged(conn, link.activity_id)
+                    activity_store.delete_activity(conn, link.activity_id)
+                    self._wrote(conn)
+                    self._drop_link(conn, link)
+                self.outcome.deleted += 1
+            case Relink(link=link):
+                self._record(link)
+            case ForgetLink(link=link):
+                self._forget(link)
+
+    def _import_new(self, external: ExternalItem, private: bool) -> None:
+        blank = Activity(
+            subject="",
+            type_key=self.target.import_type_key,
+            owner_id=self.target.owner_id,
+            uid=activity_uid(external.event) or _uid_for(self.target, external),
+        )
+        activity = apply_event(blank, external.event, private=private, crm_block="")
+        with writing(self.engine) as conn:
+            saved = activity_store.save_activity(conn, activity, self._activity_types(conn))
+            self._wrote(conn)
+            link = Link(
+                activity_id=_id(saved),
+                external_id=external.event.id,
+                external_etag=external.event.etag,
+                crm_hash=crm_hash(saved, self.describe(saved)),
+                external_hash=external.hash,
+                recurrence_id=external.event.recurrence_id,
+                origin=Side.CALENDAR,
+            )
+            self._save_link(conn, link)
+        self.outcome.imported += 1
+
+    def _import_over(self, link: Link, external: ExternalItem, private: bool) -> None:
+        with writing(self.engine) as conn:
+            current = self._check_unchanged(conn, link.activity_id)
+            block = self.describe.crm_block(current)
+            updated = apply_event(current, external.event, private=private, crm_block=block)
+            saved = activity_store.save_activity(conn, updated, self._activity_types(conn))
+            self._wrote(conn)
+            self._save_link(
+                conn,
+                dataclasses.replace(
+                    link,
+                    external_etag=external.event.etag,
+                    crm_hash=crm_hash(saved, self.describe(saved)),
+                    external_hash=external.hash,
+                ),
+            )
+        self.outcome.imported += 1
+
+    def _create(self, actions: Sequence[PushCreate]) -> None:
+        """Push a chunk of new events at once, then record the ones that were created."""
+        by_key = {self._creation_key(action.item): action for action in actions}
+        drafts = {
+            key: draft_for(action.item.activity, self.describe(action.item.activity))
+            for key, action in by_key.items()
+        }
+        results = self.provider.create_many(self.target.calendar_id, drafts)
+        with writing(self.engine) as conn:
+            for key, action in by_key.items():
+                result = results[key]
+                subject = {"activity_id": action.item.activity_id}
+                if isinstance(result, ExternalEvent):
+                    link = Link(
+                        activity_id=action.item.activity_id,
+                        external_id=result.id,
+                        external_etag=result.etag,
+                        crm_hash=action.item.hash,
+                        external_hash=event_hash(result),
+                        recurrence_id=result.recurrence_id,
+                        origin=self._origin(action.item),
+                    )
+                    self._save_link(conn, link)
+                    sync_links.clear_item_error(conn, self.target.account_id, **subject)
+                    self.outcome.pushed += 1
+                    continue
+                if isinstance(result, RateLimited | TemporaryFailure):
+                    raise result
+                self._note_failure(conn, action, subject, result)
+
+    def _creation_key(self, item: CrmItem) -> str:
+        """Stable across retries of this create, new for each event the activity ever gets.
+
+        A retry after a lost answer reuses the key, so the provider finds the
+        event it already made. Pushing again after the calendar deleted the
+        previous event (one-way sync) must not reuse that event's key: the
+        old event id is part of the key while its link row still names it.
+        """
+        previous = self._links_by_activity.get(item.activity_id)
+        seed = f"{item.activity.revision}/{previous.external_id if previous else ''}"
+        digest = hashlib.sha256(seed.encode()).hexdigest()[:10]
+        return f"calbridge{self.target.account_id}a{item.activity_id}r{digest}"
+
+    def _origin(self, item: CrmItem) -> Side:
+        previous = self._links_by_activity.get(item.activity_id)
+        return Side.CRM if previous is None else previous.origin
+
+    def _check_unchanged(self, conn: sa.Connection, activity_id: int) -> Activity:
+        """The activity as the run read it, or `StaleActivity` if it changed since."""
+        current = activity_store.get_activity(conn, activity_id)
+        expected = self._read_revisions.get(activity_id)
+        if current is None or (expected is not None and current.revision != expected):
+            raise StaleActivity(f"activity {activity_id} changed during the run")
+        return current
+
+    def _activity_types(self, conn: sa.Connection) -> dict[str, ActivityType]:
+        if self._types is None:
+            self._types = list_activity_types(conn)
+        return self._types
+
+    def _wrote(self, conn: sa.Connection) -> None:
+        self.outcome.written_revisions.append(current_revision(conn))
+
+    def _record(self, link: Link) -> None:
+        with writing(self.engine) as conn:
+            self._save_link(conn, link)
+
+    def _save_link(self, conn: sa.Connection, link: Link) -> None:
+        target = self.target
+        sync_links.save_link(conn, target.account_id, target.calendar_id, link, self.now())
+
+    def _drop_link(self, conn: sa.Connection, link: Link) -> None:
+        sync_links.drop_link(conn, self.target.account_id, self.target.calendar_id, link.key)
+
+    def _forget(self, link: Link) -> None:
+        with writing(self.engine) as conn:
+            self._drop_link(conn, link)
+
+    def _failed(self, action: Action, subject: dict[str, object], error: Exception) -> None:
+        with writing(self.engine) as conn:
+            self._note_failure(conn, action, subject, error)
+
+    def _note_failure(
+        self,
+        conn: sa.Connection,
+        action: Action,
+        subject: dict[str, object],
+        error: Exception | ProviderError,
+    ) -> None:
+        message = f"{type(action).__name__}: {error}"
+        sync_links.record_item_error(conn, self.target.account_id, message, self.now(), **subject)
+        self.outcome.failed += 1
+        self.outcome.errors.append(message)
+        if isinstance(action, ImportCreate | ImportUpdate | ImportDelete):
+            self.outcome.import_failures += 1
+
+
+def _linked(link: Link, crm_hash_now: str, event: ExternalEvent) -> Link:
+    return dataclasses.replace(
+        link,
+        external_id=event.id,
+        external_etag=event.etag,
+        crm_hash=crm_hash_now,
+        external_hash=event_hash(event),
+    )
+
+
+def _subject(action: Action) -> dict[str, object]:
+    """Which item an action's error is recorded against: its activity, else its event."""
+    match action:
+        case PushCreate(item=item):
+            return {"activity_id": item.activity_id}
+        case ImportCreate(external=external):
+            return {"external_id": external.event.id}
+        case PushUpdate(link=link) | PushDelete(link=link) | ImportUpdate(link=link):
+            return {"activity_id": link.activity_id}
+        case ImportDelete(link=link) | Relink(link=link) | ForgetLink(link=link):
+            return {"activity_id": link.activity_id}
+    return {}
+
+
+def _uid_for(target: Target, external: ExternalItem) -> str:
+    """A uid for an event that has none (some APIs omit it): stable per account and event."""
+    key = f"{target.account_id}/{external.event.id}/{external.event.recurrence_id or ''}"
+    return f"calbridge-import-{hashlib.sha256(key.encode()).hexdigest()[:24]}"
+
+
+def _id(activity: Activity) -> int:
+    assert activity.id is not None
+    return activity.id
+
+
+def _chunks(items: Sequence[PushCreate], size: int) -> Iterator[Sequence[PushCreate]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

@@ -1,0 +1,227 @@
+"""One sync run of one account: read both sides, plan, apply, and record how it went.
+
+The order matters for safety. The CRM revision is read before the CRM
+side, so a change made during the run wakes the next one. The calendar is
+listed before anything is written, and its cursor is saved only after the
+run applied what the listing returned (and not at all if an import
+failed, so those events are listed again). A dangerous plan (the
+mass-deletion guard) is not applied at all; the account then waits for the
+user. Failures of the whole run back off exponentially, with jitter, and
+follow the API's Retry-After when it gave one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from bridge.providers import (
+    CalendarProvider,
+    ChangePage,
+    CursorExpired,
+    GrantRevoked,
+    ProviderError,
+    RateLimited,
+)
+from bridge.store import sync_accounts, sync_links, sync_runs
+from bridge.store.db import writing
+from bridge.store.revisions import current_revision
+from bridge.store.schema import activities
+from bridge.store.sync_accounts import AccountState, CalendarAccount, RunTotals
+from bridge.store.sync_runs import RunCounts, RunOutcome
+from bridge.sync.executor import Executor, Outcome, Target
+from bridge.sync.planner import plan
+from bridge.sync.sides import Descriptions, crm_side, external_side
+
+log = logging.getLogger(__name__)
+
+MAX_BACKOFF = dt.timedelta(hours=1)
+Clock = Callable[[], dt.datetime]
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass(frozen=True)
+class RunResult:
+    outcome: RunOutcome
+    counts: RunCounts
+    message: str = ""
+
+
+def run_account(
+    engine: sa.Engine,
+    account_id: int,
+    provider: CalendarProvider,
+    *,
+    interval: dt.timedelta,
+    now: Clock = utc_now,
+) -> RunResult:
+    """Sync the account once with `provider` (built for it) and record the run."""
+    with writing(engine) as conn:
+        account = sync_accounts.require_account(conn, account_id)
+        run_id = sync_runs.start_run(conn, account_id, now())
+        sync_links.drop_links_outside(conn, account_id, account.settings.calendar_id)
+    try:
+        result = _sync(engine, account, provider, interval, now)
+    except GrantRevoked as error:
+        result = _failed(engine, account, now, error, AccountState.NEEDS_RECONNECT, None)
+    except ProviderError as error:
+        retry_at = now() + _backoff(engine, account, interval, error)
+        result = _failed(engine, account, now, error, None, retry_at)
+    except Exception as error:
+        log.exception("sync run of account %s failed", account_id)
+        retry_at = now() + _backoff(engine, account, interval, error)
+        result = _failed(engine, account, now, error, None, retry_at)
+    with writing(engine) as conn:
+        sync_runs.finish_run(conn, run_id, now(), result.outcome, result.counts, result.message)
+    return result
+
+
+def _sync(
+    engine: sa.Engine,
+    account: CalendarAccount,
+    provider: CalendarProvider,
+    interval: dt.timedelta,
+    now: Clock,
+) -> RunResult:
+    settings = account.settings
+    calendar_id = settings.calendar_id
+    snapshot_time = now()
+    window = settings.window(snapshot_time)
+    with engine.connect() as conn:
+        crm_revision = current_revision(conn)
+    page = _listing(provider, calendar_id, account.cursor_for(calendar_id), window)
+    with engine.connect() as conn:
+        links = sync_links.links_of(conn, account.id, calendar_id)
+        describe = Descriptions(conn, settings)
+        crm_items = crm_side(conn, account.id, account.user_id, settings, window, describe)
+    decided = plan(
+        links,
+        crm_items,
+        external_side(page.events),
+        settings,
+        full_listing=page.full_listing,
+        snapshot_time=snapshot_time,
+    )
+    if decided.needs_attention is not None:
+        with writing(engine) as conn:
+            sync_accounts.record_failure(
+                conn,
+                account.id,
+                now(),
+                decided.needs_attention,
+                next_run_at=None,
+                state=AccountState.NEEDS_ATTENTION,
+            )
+        return RunResult(RunOutcome.NEEDS_ATTENTION, RunCounts(), decided.needs_attention)
+    target = Target(account.id, calendar_id, account.user_id, settings.import_type_key)
+    with engine.connect() as conn:
+        executor = Executor(
+            engine,
+            provider,
+            target,
+            Descriptions(conn, settings),
+            links=links,
+            crm_items=crm_items,
+            now=now,
+        )
+        outcome = executor.apply(decided.actions)
+    with writing(engine) as conn:
+        if outcome.import_failures == 0:
+            sync_accounts.save_cursor(conn, account.id, calendar_id, page.cursor, now())
+        totals = RunTotals(outcome.pushed, outcome.imported, outcome.failed)
+        seen = _revision_seen(conn, account.user_id, crm_revision, outcome)
+        sync_accounts.record_success(
+            conn, account.id, now(), totals, crm_revision_seen=seen, next_run_at=now() + interval
+        )
+    message = "; ".join(outcome.errors[:5])
+    return RunResult(RunOutcome.OK, _counts(outcome), message)
+
+
+def _listing(
+    provider: CalendarProvider,
+    calendar_id: str,
+    cursor: str | None,
+    window: tuple[dt.datetime, dt.datetime],
+) -> ChangePage:
+    """The changes since the cursor; a full listing when there is none or it expired."""
+    if cursor is not None:
+        try:
+            return provider.list_changes(calendar_id, cursor, window)
+        except CursorExpired:
+            log.info("cursor expired for calendar %s: listing in full", calendar_id)
+    return provider.list_changes(calendar_id, None, window)
+
+
+def _revision_seen(conn: sa.Connection, owner_id: int, read_at: int, outcome: Outcome) -> int:
+    """The CRM revision this run covers, so the worker is not woken by the run's own writes.
+
+    Revisions past `read_at` that are all the run's own imports are covered;
+    any other change since `read_at` (the user edited something during the
+    run) keeps the mark at `read_at`, so the next run comes at once.
+    """
+    if outcome.last_revision <= read_at:
+        return read_at
+    c = activities.c
+    others = conn.execute(
+        sa.select(sa.func.count())
+        .select_from(activities)
+        .where(
+            c.owner_id == owner_id,
+            c.revision > read_at,
+            c.revision.not_in(outcome.written_revisions),
+        )
+    ).scalar_one()
+    return outcome.last_revision if others == 0 else read_at
+
+
+def _failed(
+    engine: sa.Engine,
+    account: CalendarAccount,
+    now: Clock,
+    error: Exception,
+    state: AccountState | None,
+    retry_at: dt.datetime | None,
+) -> RunResult:
+    message = f"{type(error).__name__}: {error}"
+    with writing(engine) as conn:
+        sync_accounts.record_failure(
+            conn, account.id, now(), message, next_run_at=retry_at, state=state
+        )
+    outcome = (
+        RunOutcome.NEEDS_RECONNECT if state is AccountState.NEEDS_RECONNECT else RunOutcome.ERROR
+    )
+    return RunResult(outcome, RunCounts(), message)
+
+
+def _backoff(
+    engine: sa.Engine, account: CalendarAccount, interval: dt.timedelta, error: Exception
+) -> dt.timedelta:
+    """Retry-After when the API gave one; else doubling per failed run in a row, with jitter."""
+    if isinstance(error, RateLimited) and error.retry_after is not None:
+        return dt.timedelta(seconds=error.retry_after)
+    with engine.connect() as conn:
+        recent = sync_runs.recent_runs(conn, account.id, limit=8)
+    failures = 0
+    for run in recent[1:]:
+        if run.outcome is not RunOutcome.ERROR:
+            break
+        failures += 1
+    ceiling = min(MAX_BACKOFF, interval * 2**failures)
+    return ceiling / 2 + ceiling / 2 * random.random()
+
+
+def _counts(outcome: Outcome) -> RunCounts:
+    return RunCounts(
+        pushed=outcome.pushed,
+        imported=outcome.imported,
+        deleted=outcome.deleted,
+        failed=outcome.failed,
+    )
