@@ -24,6 +24,8 @@ POSTGRES_SERVER_URL = os.environ.get(
 )
 BACKENDS = ("sqlite", "postgresql")
 
+pytest_plugins = ["tests.sync_fixtures"]
+
 
 def postgres_admin() -> sa.Engine | None:
     engine = sa.create_engine(POSTGRES_SERVER_URL, isolation_level="AUTOCOMMIT")

@@ -1,4 +1,8 @@
-"""Fixtures for driving the Google Calendar emulator over real HTTP."""
+"""Fixtures for driving the Google Calendar emulator over real HTTP.
+
+Here the emulator keeps Google's own batch limit (1000 calls), which its
+tests check; `google_url` comes from `tests.sync_fixtures`.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,6 @@ import httpx
 import pytest
 
 from tests.emulators.google_calendar import GoogleEmulator, create_google_emulator
-from tests.servers import serve_in_thread
 
 
 @pytest.fixture
@@ -16,12 +19,6 @@ def google() -> Iterator[GoogleEmulator]:
     emulator = create_google_emulator()
     yield emulator
     emulator.close()
-
-
-@pytest.fixture
-def google_url(google: GoogleEmulator) -> Iterator[str]:
-    with serve_in_thread(google.app) as base_url:
-        yield base_url
 
 
 @pytest.fixture

@@ -16,31 +16,8 @@ from bridge.providers.google import GoogleCalendarProvider
 from bridge.providers.google_endpoints import GoogleEndpoints
 from bridge.providers.google_oauth import OAuthTokens
 from bridge.providers.google_retry import RetryPolicy
-from tests.emulators.google_calendar import GoogleEmulator, create_google_emulator
+from tests.emulators.google_calendar import GoogleEmulator
 from tests.providers.google_provider_samples import ProviderFactory, issued_tokens
-from tests.servers import serve_in_thread
-
-
-@pytest.fixture
-def google() -> Iterator[GoogleEmulator]:
-    emulator = create_google_emulator(max_batch_calls=50)
-    yield emulator
-    emulator.close()
-
-
-@pytest.fixture
-def google_url(google: GoogleEmulator) -> Iterator[str]:
-    with serve_in_thread(google.app) as base_url:
-        yield base_url
-
-
-@pytest.fixture
-def endpoints(google_url: str) -> GoogleEndpoints:
-    return GoogleEndpoints(
-        api_base=google_url,
-        authorize_url=f"{google_url}/o/oauth2/v2/auth",
-        token_url=f"{google_url}/token",
-    )
 
 
 @pytest.fixture

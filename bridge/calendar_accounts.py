@@ -1,0 +1,293 @@
+"""Connecting and managing users' calendar accounts: what the CLI and the JSON API both call.
+
+Every operation names the acting user, and an account of another user is
+answered exactly like a missing one, so ids reveal nothing. Credentials are
+checked against the provider when connecting (a wrong password is refused
+before anything is stored) and stored encrypted. Settings are validated as
+a whole before they are saved, so the worker never trips on them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from bridge.domain import (
+    ImportVisibility,
+    PrivateEventPolicy,
+    ProviderKind,
+    SyncSettings,
+    SyncType,
+)
+from bridge.providers import CalendarProvider, ExternalCalendar, ProviderError
+from bridge.providers.caldav_calendar import CalDavCalendarProvider
+from bridge.providers.google import GoogleCalendarProvider
+from bridge.providers.google_oauth import (
+    OAuthTokens,
+    authorization_url,
+    exchange_code,
+    new_code_verifier,
+)
+from bridge.secrets import SecretBox, SecretError
+from bridge.store import sync_accounts, sync_links, sync_runs
+from bridge.store.crm import list_activity_types
+from bridge.store.db import writing
+from bridge.store.sync_accounts import AccountError, AccountState, CalendarAccount
+from bridge.store.sync_settings import SettingsError, settings_from_json, settings_to_json
+from bridge.store.users import get_user
+from bridge.worker.providers import ProviderConfig, open_provider, secret_saver, tokens_secret
+
+CONSENT_LIFETIME = dt.timedelta(minutes=15)
+DEFAULT_IMPORT_TYPE = "meeting"
+
+
+class ConnectError(ValueError):
+    """Connecting failed: wrong credentials, unreachable server, refused consent."""
+
+
+@dataclass(frozen=True)
+class AccountStatus:
+    """Everything the status views show about one account."""
+
+    account: CalendarAccount
+    runs: list[sync_runs.SyncRun]
+    item_errors: list[sync_links.ItemError]
+    linked: int
+
+
+class CalendarAccounts:
+    """The account operations of one CalBridge installation."""
+
+    def __init__(
+        self,
+        engine: sa.Engine,
+        box: SecretBox,
+        config: ProviderConfig,
+        clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+    ) -> None:
+        self.engine = engine
+        self.box = box
+        self.config = config
+        self.clock = clock
+
+    # -- connecting ---------------------------------------------------------------
+
+    def connect_caldav(self, login: str, url: str, username: str, password: str) -> CalendarAccount:
+        """Check the credentials by listing the calendars, then store the account (stopped)."""
+        provider = CalDavCalendarProvider(url, username, password)
+        try:
+            calendars = _calendars(provider)
+        finally:
+            provider.close()
+        return self._store(login, ProviderKind.CALDAV, username, password, calendars, url)
+
+    def google_consent_url(self, login: str, redirect_uri: str) -> str:
+        """Google's consent page for `login`; the callback hands its state to `connect_google`.
+
+        The PKCE verifier travels inside the state, encrypted and dated, so no
+        server-side session is needed, and a state cannot be forged, nor used
+        after `CONSENT_LIFETIME`.
+        """
+        login = self._user(login)
+        verifier = new_code_verifier()
+        sealed = {"login": login, "redirect_uri": redirect_uri, "verifier": verifier}
+        url, _ = authorization_url(
+            self.config.google_client_id,
+            redirect_uri,
+            state=self.box.encrypt(json.dumps(sealed)),
+            endpoints=self.config.google_endpoints,
+            verifier=verifier,
+        )
+        return url
+
+    def connect_google(self, state: str, code: str) -> CalendarAccount:
+        """Finish the consent flow: trade the code, find the account's e-mail, store it."""
+        try:
+            lifetime = int(CONSENT_LIFETIME.total_seconds())
+            data = json.loads(self.box.decrypt(state, max_age=lifetime))
+        except (SecretError, ValueError):
+            raise ConnectError("the consent answer is unknown or expired: connect again") from None
+        try:
+            tokens = exchange_code(
+                code,
+                data["verifier"],
+                client_id=self.config.google_client_id,
+                client_secret=self.config.google_client_secret,
+                redirect_uri=data["redirect_uri"],
+                endpoints=self.config.google_endpoints,
+            )
+        except ProviderError as error:
+            raise ConnectError(f"Google refused the connection: {error}") from None
+        return self.connect_google_tokens(data["login"], tokens)
+
+    def connect_google_tokens(self, login: str, tokens: OAuthTokens) -> CalendarAccount:
+        """Store a Google account from granted tokens (the end of any consent flow)."""
+        renewed: list[OAuthTokens] = []
+        provider = GoogleCalendarProvider(
+            client_id=self.config.google_client_id,
+            client_secret=self.config.google_client_secret,
+            tokens=tokens,
+            on_tokens=renewed.append,
+            endpoints=self.config.google_endpoints,
+        )
+        try:
+            calendars = _calendars(provider)
+        finally:
+            provider.close()
+        email = next((item.id for item in calendars if item.primary), calendars[0].id)
+        latest = renewed[-1] if renewed else tokens
+        return self._store(login, ProviderKind.GOOGLE, email, tokens_secret(latest), calendars)
+
+    # -- reading ------------------------------------------------------------------
+
+    def accounts(self, login: str) -> list[CalendarAccount]:
+        with self.engine.connect() as conn:
+            return sync_accounts.accounts_of(conn, get_user(conn, login).id)
+
+    def account(self, login: str, account_id: int) -> CalendarAccount:
+        """The user's account, or `AccountError` (also for another user's account)."""
+        with self.engine.connect() as conn:
+            return self._owned(conn, login, account_id)
+
+    def status(self, login: str, account_id: int, runs: int = 10) -> AccountStatus:
+        with self.engine.connect() as conn:
+            account = self._owned(conn, login, account_id)
+            return AccountStatus(
+                account=account,
+                runs=sync_runs.recent_runs(conn, account_id, runs),
+                item_errors=sync_links.item_errors(conn, account_id=account_id),
+                linked=len(sync_links.links_of(conn, account_id, account.settings.calendar_id)),
+            )
+
+    def calendars(self, login: str, account_id: int) -> list[ExternalCalendar]:
+        """The account's calendars, asked of the provider now (for picking one)."""
+        account = self.account(login, account_id)
+        provider = open_provider(
+            account, self.box, self.config, secret_saver(self.engine, account.id, self.clock)
+        )
+        try:
+            return _calendars(provider)
+        finally:
+            provider.close()
+
+    # -- changing -----------------------------------------------------------------
+
+    def update_settings(
+        self, login: str, account_id: int, changes: Mapping[str, object]
+    ) -> CalendarAccount:
+        """Apply some settings at once; every field is checked before anything is saved.
+
+        Activity type keys must exist; the calendar must be one of the
+        account's. Raises `SettingsError` naming the offending field.
+        """
+        account = self.account(login, account_id)
+        merged = settings_to_json(account.settings) | dict(changes)
+        settings = settings_from_json(merged)
+        with self.engine.connect() as conn:
+            known = set(list_activity_types(conn))
+        unknown = sorted((settings.pushed_type_keys | {settings.import_type_key}) - known)
+        if unknown:
+            raise SettingsError(f"unknown activity type {unknown[0]!r}")
+        if settings.calendar_id != account.settings.calendar_id:
+            offered = {item.id for item in self.calendars(login, account_id)}
+            if settings.calendar_id not in offered:
+                raise SettingsError(f"calendar_id {settings.calendar_id!r} is not in the account")
+        with writing(self.engine) as conn:
+            sync_accounts.save_settings(conn, account_id, settings, self.clock())
+            return sync_accounts.require_account(conn, account_id)
+
+    def start(self, login: str, account_id: int) -> CalendarAccount:
+        """Start (or resume after needs_attention) syncing; the first run is due at once."""
+        return self._move(login, account_id, AccountState.ACTIVE)
+
+    def stop(self, login: str, account_id: int) -> CalendarAccount:
+        """Stop syncing; settings, credentials and links are kept for a later start."""
+        return self._move(login, account_id, AccountState.STOPPED)
+
+    def sync_now(self, login: str, account_id: int) -> CalendarAccount:
+        """Have the worker run the account at once; only active accounts run."""
+        account = self.account(login, account_id)
+        if account.state is not AccountState.ACTIVE:
+            raise AccountError(f"account {account_id} is {account.state.value}: start it first")
+        with writing(self.engine) as conn:
+            sync_accounts.request_sync(conn, account_id, self.clock())
+            return sync_accounts.require_account(conn, account_id)
+
+    def disconnect(self, login: str, account_id: int) -> None:
+        """Forget the account: credentials, settings, links, errors and run history.
+
+        Events already in the external calendar and activities already
+        imported stay where they are: disconnecting never deletes user data.
+        """
+        with writing(self.engine) as conn:
+            self._owned(conn, login, account_id)
+            sync_accounts.remove_account(conn, account_id)
+
+    # -- helpers ------------------------------------------------------------------
+
+    def _store(
+        self,
+        login: str,
+        provider: ProviderKind,
+        email: str,
+        secret: str,
+        calendars: list[ExternalCalendar],
+        server_url: str = "",
+    ) -> CalendarAccount:
+        writable = [item for item in calendars if item.writable] or calendars
+        primary = next((item for item in writable if item.primary), writable[0])
+        with writing(self.engine) as conn:
+            user_id = get_user(conn, login).id
+            types = list_activity_types(conn)
+            settings = SyncSettings(
+                sync_type=SyncType.TWO_WAY,
+                import_visibility=ImportVisibility.EVERYONE,
+                private_events=PrivateEventPolicy.BUSY_BLOCK,
+                import_type_key=DEFAULT_IMPORT_TYPE if DEFAULT_IMPORT_TYPE in types else min(types),
+                pushed_type_keys=frozenset(types),
+                include_crm_info=False,
+                calendar_id=primary.id,
+            )
+            return sync_accounts.add_account(
+                conn,
+                user_id=user_id,
+                provider=provider,
+                account_email=email,
+                encrypted_secret=self.box.encrypt(secret),
+                settings=settings,
+                now=self.clock(),
+                server_url=server_url,
+                display_name=primary.name,
+            )
+
+    def _owned(self, conn: sa.Connection, login: str, account_id: int) -> CalendarAccount:
+        user = get_user(conn, login)
+        account = sync_accounts.get_account(conn, account_id)
+        if account is None or account.user_id != user.id:
+            raise AccountError(f"no calendar account {account_id}")
+        return account
+
+    def _move(self, login: str, account_id: int, state: AccountState) -> CalendarAccount:
+        with writing(self.engine) as conn:
+            self._owned(conn, login, account_id)
+            sync_accounts.set_state(conn, account_id, state, self.clock())
+            return sync_accounts.require_account(conn, account_id)
+
+    def _user(self, login: str) -> str:
+        with self.engine.connect() as conn:
+            return get_user(conn, login).login
+
+
+def _calendars(provider: CalendarProvider) -> list[ExternalCalendar]:
+    """The account's calendars; a refusal or outage becomes a `ConnectError` that says so."""
+    try:
+        calendars = provider.list_calendars()
+    except ProviderError as error:
+        raise ConnectError(f"the calendar server refused the connection: {error}") from None
+    if not calendars:
+        raise ConnectError("the account has no calendar CalBridge could sync with")
+    return calendars

@@ -1,0 +1,93 @@
+"""Fixtures for calendar sync: the Google emulator on a socket, a CRM user, accounts, a worker.
+
+Everything talks over real HTTP to the emulator; the only test-specific
+configuration is the emulator's URLs in `ProviderConfig`. The emulator
+refuses batches of more than 50 calls, the provider's own limit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+
+from bridge.calendar_accounts import CalendarAccounts
+from bridge.domain import User
+from bridge.providers.google_endpoints import GoogleEndpoints
+from bridge.secrets import SecretBox, generate_key
+from bridge.store.db import writing
+from bridge.store.sync_accounts import CalendarAccount
+from bridge.store.users import create_user
+from bridge.worker.providers import ProviderConfig, open_provider
+from bridge.worker.scheduler import Schedule, Worker
+from tests.emulators.google_calendar import GoogleEmulator, create_google_emulator
+from tests.providers.google_provider_samples import issued_tokens
+from tests.servers import serve_in_thread
+
+CRM_LOGIN = "alice"
+CRM_PASSWORD = "alice-password"
+GOOGLE_LOGIN = "user@example.com"
+
+
+@pytest.fixture
+def google() -> Iterator[GoogleEmulator]:
+    emulator = create_google_emulator(max_batch_calls=50)
+    yield emulator
+    emulator.close()
+
+
+@pytest.fixture
+def google_url(google: GoogleEmulator) -> Iterator[str]:
+    with serve_in_thread(google.app) as base_url:
+        yield base_url
+
+
+@pytest.fixture
+def endpoints(google_url: str) -> GoogleEndpoints:
+    return GoogleEndpoints(
+        api_base=google_url,
+        authorize_url=f"{google_url}/o/oauth2/v2/auth",
+        token_url=f"{google_url}/token",
+    )
+
+
+@pytest.fixture
+def box() -> SecretBox:
+    return SecretBox(generate_key())
+
+
+@pytest.fixture
+def provider_config(google: GoogleEmulator, endpoints: GoogleEndpoints) -> ProviderConfig:
+    return ProviderConfig(google.client_id, google.client_secret, endpoints)
+
+
+@pytest.fixture
+def crm_user(engine: sa.Engine) -> User:
+    with writing(engine) as conn:
+        return create_user(conn, CRM_LOGIN, CRM_PASSWORD, email="alice@example.com")
+
+
+@pytest.fixture
+def calendar_accounts(
+    engine: sa.Engine, box: SecretBox, provider_config: ProviderConfig
+) -> CalendarAccounts:
+    return CalendarAccounts(engine, box, provider_config)
+
+
+@pytest.fixture
+def google_account(
+    google: GoogleEmulator, calendar_accounts: CalendarAccounts, crm_user: User
+) -> CalendarAccount:
+    """The default emulator user's Google account, connected by alice (stopped)."""
+    return calendar_accounts.connect_google_tokens(crm_user.login, issued_tokens(google))
+
+
+@pytest.fixture
+def worker(engine: sa.Engine, box: SecretBox, provider_config: ProviderConfig) -> Worker:
+    """A worker whose runs the test drives with `tick` and `run_one` (no background loop)."""
+    return Worker(
+        engine,
+        lambda account, save: open_provider(account, box, provider_config, save),
+        Schedule(poll=0.05, concurrency=2),
+    )

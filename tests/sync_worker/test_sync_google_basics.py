@@ -1,0 +1,92 @@
+"""Calendar sync against the Google emulator: pushing, importing, echoes, edits and deletes."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from bridge.calendar_accounts import CalendarAccounts
+from bridge.domain import User
+from bridge.store.sync_accounts import CalendarAccount
+from bridge.worker.scheduler import Worker
+from tests.emulators.google_calendar import GoogleEmulator
+from tests.sync_worker.sync_samples import (
+    GOOGLE_CALENDAR,
+    add_activity,
+    change_activity,
+    delete_activity,
+    google_event,
+    live_activities,
+    live_events,
+    soon,
+    sync_ok,
+)
+
+
+def _started(accounts: CalendarAccounts, account: CalendarAccount) -> int:
+    accounts.start("alice", account.id)
+    return account.id
+
+
+def test_start_pushes_activities_once_and_an_idle_run_writes_nothing(
+    engine: sa.Engine,
+    google: GoogleEmulator,
+    calendar_accounts: CalendarAccounts,
+    google_account: CalendarAccount,
+    crm_user: User,
+    worker: Worker,
+) -> None:
+    meeting = add_activity(engine, crm_user, "Renewal meeting", location="Room 4")
+    add_activity(engine, crm_user, "Call Bob", type_key="call", start=soon(3, 14))
+    account_id = _started(calendar_accounts, google_account)
+
+    first = sync_ok(worker, account_id)
+
+    events = live_events(google.state.events(GOOGLE_CALENDAR))
+    assert sorted(event["summary"] for event in events.values()) == ["Call Bob", "Renewal meeting"]
+    pushed = next(e for e in events.values() if e["summary"] == "Renewal meeting")
+    assert pushed["location"] == "Room 4"
+    assert pushed["extendedProperties"]["private"]["calbridgeActivity"] == str(meeting.id)
+    assert first.counts.pushed == 2
+
+    google.requests.reset()
+    second = sync_ok(worker, account_id)
+    assert second.counts.pushed == second.counts.imported == 0
+    assert google.requests_total == 1
+    assert len(live_events(google.state.events(GOOGLE_CALENDAR))) == 2
+    assert len(live_activities(engine, crm_user)) == 2
+
+
+def test_edits_and_deletes_travel_both_ways_without_echoes(
+    engine: sa.Engine,
+    google: GoogleEmulator,
+    calendar_accounts: CalendarAccounts,
+    google_account: CalendarAccount,
+    crm_user: User,
+    worker: Worker,
+) -> None:
+    meeting = add_activity(engine, crm_user, "Kick-off")
+    account_id = _started(calendar_accounts, google_account)
+    sync_ok(worker, account_id)
+    external = google.state.insert_event(GOOGLE_CALENDAR, google_event("Dentist", soon(2, 11)))
+
+    imported = sync_ok(worker, account_id)
+    assert imported.counts.imported == 1
+    by_subject = {a.subject: a for a in live_activities(engine, crm_user)}
+    assert set(by_subject) == {"Kick-off", "Dentist"}
+
+    change_activity(engine, meeting.id, subject="Kick-off (moved)")
+    google.state.patch_event(GOOGLE_CALENDAR, external["id"], {"summary": "Dentist, Dr Who"})
+    sync_ok(worker, account_id)
+    summaries = {e["summary"] for e in live_events(google.state.events(GOOGLE_CALENDAR)).values()}
+    assert summaries == {"Kick-off (moved)", "Dentist, Dr Who"}
+    assert {a.subject for a in live_activities(engine, crm_user)} == summaries
+
+    quiet = sync_ok(worker, account_id)
+    assert (quiet.counts.pushed, quiet.counts.imported, quiet.counts.deleted) == (0, 0, 0)
+
+    delete_activity(engine, meeting.id)
+    google.state.delete_event(GOOGLE_CALENDAR, external["id"])
+    done = sync_ok(worker, account_id)
+    assert done.counts.deleted == 2
+    assert live_events(google.state.events(GOOGLE_CALENDAR)) == {}
+    assert live_activities(engine, crm_user) == []
