@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 
 ProviderOpener = Callable[[CalendarAccount, Callable[[str], None]], CalendarProvider]
 """Builds the provider for an account; the callable it gets stores renewed secrets."""
+AfterRun = Callable[[CalendarAccount, CalendarProvider, RunResult], None]
+"""Called after each run with the account as it was before it, e.g. to renew push channels."""
 
 
 @dataclass(frozen=True)
@@ -60,8 +62,10 @@ class Worker:
         *,
         name: str | None = None,
         now: Clock = utc_now,
+        after_run: AfterRun | None = None,
     ) -> None:
         self.engine = engine
+        self.after_run = after_run
         self.open_provider = open_provider
         self.schedule = schedule
         self.name = name or worker_name()
@@ -118,6 +122,8 @@ class Worker:
                 result = run_account(
                     self.engine, account_id, provider, interval=self.schedule.interval, now=self.now
                 )
+                if self.after_run is not None:
+                    self.after_run(account, provider, result)
             finally:
                 provider.close()
             log.info("account %s synced: %s %s", account_id, result.outcome, result.counts)
