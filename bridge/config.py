@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     secret is re-encrypted. Kept out of the settings' repr.
     """
     secret_key_file: str = "./var/secret.key"
+    run_worker: bool = True
+    """Whether `calbridge serve` runs a sync worker in its own process (`--no-worker`: no)."""
     worker_interval_seconds: float = 60.0
     """How often each active account is synced when nothing wakes it earlier."""
     worker_poll_seconds: float = 0.5

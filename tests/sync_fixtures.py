@@ -53,8 +53,13 @@ def endpoints(google_url: str) -> GoogleEndpoints:
 
 
 @pytest.fixture
-def box() -> SecretBox:
-    return SecretBox(generate_key())
+def secret_key() -> str:
+    return generate_key()
+
+
+@pytest.fixture
+def box(secret_key: str) -> SecretBox:
+    return SecretBox(secret_key)
 
 
 @pytest.fixture

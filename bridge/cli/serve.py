@@ -29,10 +29,14 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    settings = _with_address(args.host, args.port) if args.host or args.port else settings
+    if args.no_worker:
+        os.environ["CALBRIDGE_RUN_WORKER"] = "false"
+    settings = _with_environment(args.host, args.port)
     migrate_database(settings)
     print(f"web:    {settings.base_url}/")
     print(f"CalDAV: {settings.base_url}/dav/")
+    sync = f"every {settings.worker_interval_seconds:.0f} s" if settings.run_worker else "off"
+    print(f"sync:   in-process worker {sync}")
     if _demo_signs_in(settings):
         print(f"demo:   sign in as {DEMO_LOGIN} / {DEMO_PASSWORD}")
         print(f"feed:   {_demo_feed_url(settings)}")
@@ -42,16 +46,17 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,
+        lifespan="on",
     )
     return 0
 
 
-def _with_address(host: str | None, port: int | None) -> Settings:
-    """Settings with the command line's address, also for the app uvicorn builds.
+def _with_environment(host: str | None, port: int | None) -> Settings:
+    """Settings with the command line's options, also for the app uvicorn builds.
 
     The app reads its settings itself (uvicorn calls the factory), so the
-    override goes through the environment: links the app prints then agree
-    with where it listens.
+    overrides go through the environment: links the app prints then agree
+    with where it listens, and `--no-worker` reaches the app's lifespan.
     """
     if host:
         os.environ["CALBRIDGE_HOST"] = host

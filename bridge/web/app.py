@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
+
 import sqlalchemy as sa
 from a2wsgi import WSGIMiddleware
 from starlette.applications import Starlette
@@ -17,6 +20,7 @@ from bridge.store.db import shared_engine
 from bridge.web import redaction
 from bridge.web.dav import dav_application
 from bridge.web.feeds import feed_routes
+from bridge.worker.setup import BackgroundWorker, build_worker
 
 
 def _health(engine: sa.Engine):
@@ -59,4 +63,22 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Mount("/dav", app=dav),
     ]
     middleware = [Middleware(RequestBodyLimitMiddleware, max_body_size=settings.max_body_bytes)]
-    return Starlette(routes=routes, middleware=middleware)
+    return Starlette(routes=routes, middleware=middleware, lifespan=_lifespan(settings, engine))
+
+
+def _lifespan(settings: Settings, engine: sa.Engine):
+    """Runs the sync worker beside the web app, unless this node is told not to."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        if not settings.run_worker:
+            yield
+            return
+        background = BackgroundWorker(build_worker(settings, engine))
+        background.start()
+        try:
+            yield
+        finally:
+            await run_in_threadpool(background.stop)
+
+    return lifespan

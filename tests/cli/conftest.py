@@ -17,6 +17,8 @@ def cli_env(engine: sa.Engine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("CALBRIDGE_DATABASE_URL", engine.url.render_as_string(hide_password=False))
     monkeypatch.setenv("CALBRIDGE_PUBLIC_URL", "https://cal.example.com")
+    # Commands such as `serve --no-worker` pass options on through the environment.
+    monkeypatch.setenv("CALBRIDGE_RUN_WORKER", "true")
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()

@@ -58,7 +58,7 @@ class Fault:
 
     @classmethod
     def dropped_connection(cls, *, times: int = 1, path: str | None = None) -> Fault:
-        """A truncated reply followed by a closed connection (httpx: RemoteProtocolError or ReadError)."""
+        """A truncated reply, then a closed connection (httpx: RemoteProtocolError or ReadError)."""
         return cls(drop=True, times=times, path=path)
 
     def applies_to(self, path: str) -> bool:

@@ -1,0 +1,54 @@
+"""A worker configured from the settings, as `calbridge worker` and `calbridge serve` run it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+
+import sqlalchemy as sa
+
+from bridge.config import Settings
+from bridge.secrets import box_from_settings
+from bridge.worker.providers import ProviderConfig, open_provider
+from bridge.worker.scheduler import Schedule, Worker
+
+log = logging.getLogger(__name__)
+
+
+def build_worker(settings: Settings, engine: sa.Engine) -> Worker:
+    box = box_from_settings(settings.secret_key, settings.secret_key_file)
+    config = ProviderConfig.from_settings(settings)
+    schedule = Schedule(
+        interval=dt.timedelta(seconds=settings.worker_interval_seconds),
+        poll=settings.worker_poll_seconds,
+        concurrency=settings.worker_concurrency,
+        lease=dt.timedelta(seconds=settings.worker_lease_seconds),
+    )
+    return Worker(
+        engine,
+        lambda account, save: open_provider(account, box, config, save),
+        schedule,
+    )
+
+
+class BackgroundWorker:
+    """A worker on a daemon thread, for `calbridge serve`'s process: start, then stop."""
+
+    def __init__(self, worker: Worker) -> None:
+        self.worker = worker
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=worker.serve, args=(self._stop,), name="calbridge-worker", daemon=True
+        )
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Ask the loop to end and wait for running syncs (each commits item by item)."""
+        self._stop.set()
+        self.worker.wake()
+        self._thread.join(timeout)
+        if self._thread.is_alive():
+            log.warning("sync worker still busy after %.0f s; leaving it to the lease", timeout)
