@@ -1,0 +1,40 @@
+"""The scenario tests run against each provider: the Google emulator and stock Radicale."""
+
+from __future__ import annotations
+
+import pathlib
+from collections.abc import Iterator
+
+import pytest
+
+from bridge.calendar_accounts import CalendarAccounts
+from bridge.domain import User
+from tests.emulators.google_calendar import GoogleEmulator
+from tests.providers.google_provider_samples import issued_tokens
+from tests.stock_radicale import running_radicale
+from tests.sync_worker.calendar_sides import CalDavSide, CalendarSide, GoogleSide
+
+
+@pytest.fixture(params=["google", "caldav"])
+def side(
+    request: pytest.FixtureRequest,
+    google: GoogleEmulator,
+    google_url: str,
+    calendar_accounts: CalendarAccounts,
+    crm_user: User,
+    tmp_path: pathlib.Path,
+) -> Iterator[CalendarSide]:
+    """alice's connected (stopped) account at each provider, with the calendar's owner's hands."""
+    if request.param == "google":
+        account = calendar_accounts.connect_google_tokens(crm_user.login, issued_tokens(google))
+        yield GoogleSide(google, google_url, account)
+        return
+    root = tmp_path / "radicale"
+    with running_radicale(root) as server:
+        server.make_calendar(server.user, "work")
+        account = calendar_accounts.connect_caldav(
+            crm_user.login, server.url, server.user, server.password
+        )
+        caldav = CalDavSide(server, root, account)
+        yield caldav
+        caldav.close()
