@@ -98,6 +98,8 @@ class Target:
     calendar_id: str
     owner_id: int
     import_type_key: str
+    run_id: int
+    """The run applying the plan: part of the idempotency keys of its creates."""
 
 
 class Executor:
@@ -244,17 +246,16 @@ class Executor:
                 self._note_failure(conn, action, subject, result)
 
     def _creation_key(self, item: CrmItem) -> str:
-        """Stable across retries of this create, new for each event the activity ever gets.
+        """Stable across the retries of this run's create, new for every run.
 
         A retry after a lost answer reuses the key, so the provider finds the
-        event it already made. Pushing again after the calendar deleted the
-        previous event (one-way sync) must not reuse that event's key: the
-        old event id is part of the key while its link row still names it.
+        event it already made instead of making a second. A later run must
+        not reuse it: the event it named may have been deleted since (a type
+        unticked, then ticked again), and a deleted event's id stays taken.
+        An event created by a run that died before recording its link is
+        found by the next run through the activity id stamped into it.
         """
-        previous = self._links_by_activity.get(item.activity_id)
-        seed = f"{item.activity.revision}/{previous.external_id if previous else ''}"
-        digest = hashlib.sha256(seed.encode()).hexdigest()[:10]
-        return f"calbridge{self.target.account_id}a{item.activity_id}r{digest}"
+        return f"calbridge{self.target.account_id}a{item.activity_id}r{self.target.run_id}"
 
     def _origin(self, item: CrmItem) -> Side:
         previous = self._links_by_activity.get(item.activity_id)

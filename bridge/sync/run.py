@@ -69,7 +69,7 @@ def run_account(
         run_id = sync_runs.start_run(conn, account_id, now())
         sync_links.drop_links_outside(conn, account_id, account.settings.calendar_id)
     try:
-        result = _sync(engine, account, provider, interval, now)
+        result = _sync(engine, account, provider, run_id, interval, now)
     except GrantRevoked as error:
         result = _failed(engine, account, now, error, AccountState.NEEDS_RECONNECT, None)
     except ProviderError as error:
@@ -88,6 +88,7 @@ def _sync(
     engine: sa.Engine,
     account: CalendarAccount,
     provider: CalendarProvider,
+    run_id: int,
     interval: dt.timedelta,
     now: Clock,
 ) -> RunResult:
@@ -121,7 +122,7 @@ def _sync(
                 state=AccountState.NEEDS_ATTENTION,
             )
         return RunResult(RunOutcome.NEEDS_ATTENTION, RunCounts(), decided.needs_attention)
-    target = Target(account.id, calendar_id, account.user_id, settings.import_type_key)
+    target = Target(account.id, calendar_id, account.user_id, settings.import_type_key, run_id)
     with engine.connect() as conn:
         executor = Executor(
             engine,

@@ -174,7 +174,8 @@ class CalDavSide:
         calendar = icalendar.Calendar.from_ical((self.folder / handle).read_bytes())
         event = next(iter(calendar.walk("VEVENT")))
         event["SUMMARY"] = icalendar.vText(summary)
-        event["DTSTAMP"] = icalendar.vDDDTypes(dt.datetime.now(dt.UTC))
+        now = icalendar.vDDDTypes(dt.datetime.now(dt.UTC))
+        event["DTSTAMP"] = event["LAST-MODIFIED"] = now
         self._put(handle, event)
 
     def remove(self, handle: str) -> None:
