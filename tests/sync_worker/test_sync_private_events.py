@@ -1,0 +1,94 @@
+"""Private external events in each of the three modes, with canaries checked in bob's doors.
+
+alice imports a private event from her calendar; bob, a colleague, must never
+see its details through any door: the CalDAV team calendar (PROPFIND, GET,
+REPORT, sync-collection), the team feed, and the JSON API. With "busy block"
+he sees an unidentified "Busy"; with "not imported" nothing at all; with
+"everyone" the event is imported like any other, on purpose.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import caldav
+import httpx
+import pytest
+import sqlalchemy as sa
+
+from bridge.calendar_accounts import CalendarAccounts
+from bridge.domain import User
+from bridge.store.db import writing
+from bridge.store.feeds import create_feed
+from bridge.store.users import create_user
+from bridge.worker.scheduler import Worker
+from tests.sync_worker.calendar_sides import CalendarSide
+from tests.sync_worker.sync_samples import live_activities, soon, sync_ok
+
+BOB = ("bob", "bob-password")
+
+
+@pytest.fixture
+def bob(engine: sa.Engine) -> User:
+    with writing(engine) as conn:
+        return create_user(conn, *BOB)
+
+
+def _bobs_doors(live_server: str, engine: sa.Engine, bob: User) -> str:
+    """Everything bob can fetch about his colleagues' activities, concatenated."""
+    with writing(engine) as conn:
+        token = create_feed(conn, bob.id, scope="team")
+    team = f"{live_server}/dav/bob/team/"
+    with httpx.Client(auth=BOB, trust_env=False) as http:
+        bodies = [
+            http.request("PROPFIND", team, headers={"Depth": "1"}).text,
+            http.get(team).text,
+            http.get(f"{live_server}/feeds/{token}.ics").text,
+        ]
+    client = caldav.DAVClient(url=f"{live_server}/dav/", username=BOB[0], password=BOB[1])
+    calendar = client.calendar(url=team)
+    bodies += [obj.data for obj in calendar.objects_by_sync_token(load_objects=True)]
+    bodies += [obj.data for obj in calendar.events()]
+    return "\n".join(bodies)
+
+
+@pytest.mark.parametrize("mode", ["busy_block", "skip", "everyone"])
+def test_private_event_modes(
+    engine: sa.Engine,
+    side: CalendarSide,
+    calendar_accounts: CalendarAccounts,
+    crm_user: User,
+    bob: User,
+    worker: Worker,
+    live_server: str,
+    mode: str,
+) -> None:
+    canary = f"CANARY{uuid.uuid4().hex}"
+    calendar_accounts.update_settings("alice", side.account.id, {"private_events": mode})
+    calendar_accounts.start("alice", side.account.id)
+    side.add(f"Therapy {canary}", soon(2, 16), private=True, description=f"Notes {canary}")
+    side.add("Team lunch", soon(3, 12))
+
+    sync_ok(worker, side.account.id)
+
+    mine = {activity.subject: activity for activity in live_activities(engine, crm_user)}
+    doors = _bobs_doors(live_server, engine, bob)
+    assert "Team lunch" in doors
+    if mode == "skip":
+        assert set(mine) == {"Team lunch"}
+        assert canary not in doors
+        return
+    own = mine[f"Therapy {canary}"]
+    assert own.public_description == f"Notes {canary}"
+    if mode == "busy_block":
+        assert own.private
+        assert canary not in doors
+        assert "Busy" in doors
+    else:
+        assert not own.private
+        assert canary in doors
+
+    again = sync_ok(worker, side.account.id)
+    assert (again.counts.pushed, again.counts.imported) == (0, 0)
+    event_summaries = [event.summary for event in side.events()]
+    assert sorted(event_summaries) == sorted(["Team lunch", f"Therapy {canary}"])
