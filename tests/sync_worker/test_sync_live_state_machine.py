@@ -1,0 +1,281 @@
+"""The real sync, driven at random: both sides change, faults strike, runs die half-way.
+
+Unlike `tests/sync/test_sync_state_machine.py`, which drives the pure
+planner against fakes, this machine runs the executor, the store and the
+Google provider against the emulator over HTTP. Each item has a unique,
+versioned summary, so the expected content of both sides is a plain set:
+after every completed sync both sides hold exactly that set, once each
+(nothing duplicated, no edit lost), and a second sync writes nothing.
+
+Between two completed syncs an item changes at most once, on one side, so
+the expected outcome does not depend on the conflict policy (which has
+scenario tests of its own).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import sqlalchemy as sa
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, precondition, rule, run_state_machine_as_test
+
+from bridge.calendar_accounts import CalendarAccounts
+from bridge.domain import Activity, User
+from bridge.providers import CalendarProvider, EventDraft, ExternalEvent, ProviderError
+from bridge.providers.google_endpoints import GoogleEndpoints
+from bridge.secrets import SecretBox, generate_key
+from bridge.store.db import writing
+from bridge.store.sync_accounts import request_sync, require_account
+from bridge.store.users import create_user
+from bridge.sync.run import RunResult, run_account
+from bridge.worker.providers import ProviderConfig, open_provider
+from tests.conftest import _reset
+from tests.emulators.google_calendar import Fault, GoogleEmulator, create_google_emulator
+from tests.providers.google_provider_samples import issued_tokens
+from tests.servers import serve_in_thread
+from tests.sync_worker.sync_samples import (
+    GOOGLE_CALENDAR,
+    add_activity,
+    change_activity,
+    delete_activity,
+    google_event,
+    live_activities,
+    live_events,
+    soon,
+)
+
+INTERVAL = dt.timedelta(seconds=60)
+pick = st.integers(min_value=0, max_value=1000)
+
+
+class Killed(BaseException):
+    """The process died: nothing after it runs, not even the run's error handling."""
+
+
+class DyingProvider(CalendarProvider):
+    """A provider whose process is killed after `writes` successful writes."""
+
+    def __init__(self, inner: CalendarProvider, writes: int) -> None:
+        self.inner = inner
+        self.writes_left = writes
+
+    def _wrote(self) -> None:
+        self.writes_left -= 1
+        if self.writes_left < 0:
+            raise Killed
+
+    def list_calendars(self) -> Any:
+        return self.inner.list_calendars()
+
+    def list_changes(self, calendar_id: str, cursor: str | None, window: Any) -> Any:
+        return self.inner.list_changes(calendar_id, cursor, window)
+
+    def create(self, calendar_id: str, draft: EventDraft, idempotency_key: str) -> ExternalEvent:
+        event = self.inner.create(calendar_id, draft, idempotency_key)
+        self._wrote()
+        return event
+
+    def create_many(
+        self, calendar_id: str, drafts: Mapping[str, EventDraft]
+    ) -> dict[str, ExternalEvent | ProviderError]:
+        results = self.inner.create_many(calendar_id, drafts)
+        self._wrote()
+        return results
+
+    def update(self, calendar_id: str, event_id: str, draft: EventDraft, etag: str) -> Any:
+        event = self.inner.update(calendar_id, event_id, draft, etag)
+        self._wrote()
+        return event
+
+    def delete(self, calendar_id: str, event_id: str, etag: str | None) -> None:
+        self.inner.delete(calendar_id, event_id, etag)
+        self._wrote()
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+@dataclasses.dataclass
+class World:
+    """What each example starts from: an empty database, a fresh emulator, alice's account."""
+
+    engine: sa.Engine
+    google: GoogleEmulator
+    user: User
+    account_id: int
+    open: Any
+
+
+@contextlib.contextmanager
+def fresh_world(engine: sa.Engine) -> Iterator[World]:
+    _reset(engine)
+    google = create_google_emulator(max_batch_calls=50)
+    with serve_in_thread(google.app) as url:
+        endpoints = GoogleEndpoints(url, f"{url}/o/oauth2/v2/auth", f"{url}/token")
+        config = ProviderConfig(google.client_id, google.client_secret, endpoints)
+        box = SecretBox(generate_key())
+        with writing(engine) as conn:
+            user = create_user(conn, "alice", "pw")
+        accounts = CalendarAccounts(engine, box, config)
+        account = accounts.connect_google_tokens("alice", issued_tokens(google))
+        accounts.start("alice", account.id)
+        yield World(
+            engine,
+            google,
+            user,
+            account.id,
+            lambda account: open_provider(account, box, config, lambda _secret: None),
+        )
+    google.close()
+
+
+def test_random_changes_faults_and_kills_converge(engine: sa.Engine) -> None:
+    class LiveSync(RuleBasedStateMachine):
+        def __init__(self) -> None:
+            super().__init__()
+            self._world = fresh_world(engine)
+            self.world = self._world.__enter__()
+            self.expected: dict[int, str] = {}
+            self.numbers = iter(range(1_000_000))
+            self.on_crm: set[int] = set()
+            self.on_calendar: set[int] = set()
+            self.touched: set[int] = set()
+
+        def teardown(self) -> None:
+            self._world.__exit__(None, None, None)
+
+        # -- the owner changes things ----------------------------------------------
+
+        @rule(day=st.integers(min_value=1, max_value=20))
+        def crm_create(self, day: int) -> None:
+            number = next(self.numbers)
+            self.expected[number] = f"item {number} v0"
+            add_activity(self.world.engine, self.world.user, self.expected[number], start=soon(day))
+            self.on_crm.add(number)
+            self.touched.add(number)
+
+        @rule(day=st.integers(min_value=1, max_value=20))
+        def calendar_create(self, day: int) -> None:
+            number = next(self.numbers)
+            self.expected[number] = f"item {number} v0"
+            body = google_event(self.expected[number], soon(day, 10))
+            self.world.google.state.insert_event(GOOGLE_CALENDAR, body)
+            self.on_calendar.add(number)
+            self.touched.add(number)
+
+        @precondition(lambda self: self._untouched())
+        @rule(which=pick, in_crm=st.booleans())
+        def edit(self, which: int, in_crm: bool) -> None:
+            number = self._pick(which)
+            old = self.expected[number]
+            version = int(old.rsplit("v", 1)[1]) + 1
+            self.expected[number] = f"item {number} v{version}"
+            if in_crm:
+                change_activity(
+                    self.world.engine, self._activity(old).id, subject=self.expected[number]
+                )
+            else:
+                event_id = self._event(old)
+                self.world.google.state.patch_event(
+                    GOOGLE_CALENDAR, event_id, {"summary": self.expected[number]}
+                )
+
+        @precondition(lambda self: self._untouched())
+        @rule(which=pick, in_crm=st.booleans())
+        def delete(self, which: int, in_crm: bool) -> None:
+            number = self._pick(which)
+            summary = self.expected.pop(number)
+            if in_crm:
+                delete_activity(self.world.engine, self._activity(summary).id)
+            else:
+                self.world.google.state.delete_event(GOOGLE_CALENDAR, self._event(summary))
+
+        # -- the sync, with its accidents --------------------------------------------
+
+        @rule(writes=st.integers(min_value=0, max_value=3))
+        def killed_mid_run(self, writes: int) -> None:
+            with contextlib.suppress(Killed):
+                self._run(lambda provider: DyingProvider(provider, writes))
+
+        @rule(fault=st.sampled_from(["rate_limited", "outage", "dropped"]))
+        def fault_strikes(self, fault: str) -> None:
+            self.world.google.inject(
+                {
+                    "rate_limited": Fault.too_many_requests(retry_after=600),
+                    "outage": Fault.backend_error(),
+                    "dropped": Fault.dropped_connection(),
+                }[fault]
+            )
+            self._run()
+            self.world.google.faults.clear()
+
+        @rule()
+        def sync_and_check(self) -> None:
+            result = self._run()
+            assert result.outcome.value == "ok", result.message
+            self.touched.clear()
+            self.on_crm = self.on_calendar = set(self.expected)
+            wanted = sorted(self.expected.values())
+            crm = sorted(a.subject for a in live_activities(self.world.engine, self.world.user))
+            calendar = sorted(
+                event["summary"]
+                for event in live_events(self.world.google.state.events(GOOGLE_CALENDAR)).values()
+            )
+            assert crm == wanted
+            assert calendar == wanted
+            again = self._run()
+            assert (again.counts.pushed, again.counts.imported, again.counts.deleted) == (0, 0, 0)
+
+        # -- helpers -------------------------------------------------------------------
+
+        def _run(self, wrap: Any = None) -> RunResult:
+            world = self.world
+            with writing(world.engine) as conn:
+                request_sync(conn, world.account_id, dt.datetime.now(dt.UTC))
+                account = require_account(conn, world.account_id)
+            provider = world.open(account)
+            if wrap is not None:
+                provider = wrap(provider)
+            try:
+                return run_account(world.engine, world.account_id, provider, interval=INTERVAL)
+            finally:
+                provider.close()
+
+        def _untouched(self) -> list[int]:
+            both = self.on_crm & self.on_calendar
+            return sorted(number for number in self.expected if number in both - self.touched)
+
+        def _pick(self, which: int) -> int:
+            candidates = self._untouched()
+            number = candidates[which % len(candidates)]
+            self.touched.add(number)
+            return number
+
+        def _activity(self, subject: str) -> Activity:
+            (found,) = [
+                a
+                for a in live_activities(self.world.engine, self.world.user)
+                if a.subject == subject
+            ]
+            return found
+
+        def _event(self, summary: str) -> str:
+            events = live_events(self.world.google.state.events(GOOGLE_CALENDAR))
+            (found,) = [key for key, event in events.items() if event["summary"] == summary]
+            return found
+
+    run_state_machine_as_test(
+        LiveSync,
+        settings=settings(
+            max_examples=6,
+            stateful_step_count=10,
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+        ),
+    )
