@@ -63,3 +63,7 @@ def connect(
 @pytest.fixture
 def provider(connect: ProviderFactory) -> GoogleCalendarProvider:
     return connect()
+
+
+# CalDAV: a stock Radicale per test and a provider logged in to it (see `caldav_fixtures`).
+from tests.providers.caldav_fixtures import caldav, calendar_url, radicale  # noqa: E402, F401
