@@ -3,7 +3,7 @@
 The sync engine (`bridge.sync`) only ever talks to `CalendarProvider` and the
 value types and errors below; it never imports a provider module, so Google,
 Microsoft Graph, EWS and CalDAV are interchangeable. One module per provider
-(`google.py`, `microsoft.py`, `ews.py`, `caldav.py`) subclasses
+(`google.py`, `caldav_calendar.py`; Microsoft Graph and EWS to come) subclasses
 `CalendarProvider` and translates its API into these types.
 
 Methods are synchronous: the worker runs each account's sync in a thread, and
@@ -19,7 +19,7 @@ import abc
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Protocol, runtime_checkable
 
 from bridge.domain import Attendee
 
@@ -113,6 +113,22 @@ class ChangePage:
     events: tuple[ExternalEvent, ...]
     cursor: str
     full_listing: bool
+
+
+@dataclass(frozen=True)
+class WatchedChannel:
+    """A push channel a provider opened (`SupportsPush.watch`).
+
+    `resource_id` is the provider's opaque id of the watched resource (Google's
+    `resourceId`, echoed as X-Goog-Resource-ID in every notification):
+    notifications are checked against it, and stopping the channel needs it.
+    `expires_at` (aware UTC) is when the provider stops notifying, which
+    may be sooner than asked for; the channel must be replaced before then.
+    """
+
+    channel_id: str
+    resource_id: str
+    expires_at: dt.datetime
 
 
 class ProviderError(Exception):
@@ -239,3 +255,32 @@ class CalendarProvider(abc.ABC):
 
     def close(self) -> None:  # noqa: B027 (optional hook: most providers hold nothing to close)
         """Release the provider's connections; it is not used afterwards."""
+
+
+@runtime_checkable
+class SupportsPush(Protocol):
+    """A provider that can notify CalBridge of changes (Google events.watch).
+
+    Optional, so not part of `CalendarProvider`: the worker asks
+    `isinstance(provider, SupportsPush)`. A notification only makes the
+    account due; the sync itself is the usual `list_changes`. Providers
+    drop notifications now and then, so the interval still syncs every
+    account: push only shortens the delay. Both methods raise the errors
+    every call may raise.
+    """
+
+    def watch(
+        self, calendar_id: str, address: str, channel_id: str, token: str, ttl: dt.timedelta
+    ) -> WatchedChannel:
+        """Open channel `channel_id` on the events of `calendar_id`, for about `ttl`.
+
+        The provider then POSTs a notification to `address` (an HTTPS URL)
+        after changes, carrying `channel_id` and `token`, which is how the
+        receiver tells real notifications from forged ones. Channel ids must
+        be unique. Raises `NotFound` when the calendar is gone and
+        `ItemRejected` when the provider refuses the channel (e.g. an address
+        it will not call).
+        """
+
+    def stop_watch(self, channel_id: str, resource_id: str) -> None:
+        """Stop the channel; one that is already gone (expired, stopped) counts as stopped."""

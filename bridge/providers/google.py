@@ -23,6 +23,7 @@ from bridge.providers import (
     ExternalCalendar,
     ExternalEvent,
     NotFound,
+    WatchedChannel,
 )
 from bridge.providers.google_batch import Batcher
 from bridge.providers.google_bulk import BulkCreate, PushResult
@@ -37,6 +38,7 @@ from bridge.providers.google_events import (
 )
 from bridge.providers.google_http import GoogleApi
 from bridge.providers.google_oauth import OAuthTokens
+from bridge.providers.google_push import open_channel, stop_channel
 from bridge.providers.google_retry import DEFAULT_RETRY, RetryPolicy
 from bridge.providers.google_session import GoogleSession
 
@@ -184,6 +186,22 @@ class GoogleCalendarProvider(CalendarProvider):
         target = urlsplit(self._root).path + self._events_path(calendar_id)
         bulk = BulkCreate(self._batcher, target, self._retry, self._session.refresh)
         return bulk.run(drafts)
+
+    def watch(
+        self, calendar_id: str, address: str, channel_id: str, token: str, ttl: dt.timedelta
+    ) -> WatchedChannel:
+        """events.watch on the calendar's events (`SupportsPush`; see `google_push`)."""
+        return open_channel(
+            self._api,
+            self._url(self._events_path(calendar_id) + "/watch"),
+            address=address,
+            channel_id=channel_id,
+            token=token,
+            ttl=ttl,
+        )
+
+    def stop_watch(self, channel_id: str, resource_id: str) -> None:
+        stop_channel(self._api, self._url("/channels/stop"), channel_id, resource_id)
 
     def _pages(self, path: str, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
         """Every page of a listing, following `nextPageToken`."""

@@ -247,7 +247,10 @@ def record_success(
     *,
     crm_revision_seen: int,
     next_run_at: dt.datetime,
+    started_at: dt.datetime,
 ) -> None:
+    """Note a finished run; a wake-up that came during it (push, "Sync now") still stands."""
+    woken_during_run = sa.and_(c.next_run_at.is_not(None), c.next_run_at > started_at)
     _update(
         conn,
         account_id,
@@ -258,7 +261,7 @@ def record_success(
         imported=c.imported + totals.imported,
         failed=c.failed + totals.failed,
         crm_revision_seen=crm_revision_seen,
-        next_run_at=next_run_at,
+        next_run_at=sa.case((woken_during_run, c.next_run_at), else_=next_run_at),
     )
 
 

@@ -140,7 +140,13 @@ def _sync(
         totals = RunTotals(outcome.pushed, outcome.imported, outcome.failed)
         seen = _revision_seen(conn, account.user_id, crm_revision, outcome)
         sync_accounts.record_success(
-            conn, account.id, now(), totals, crm_revision_seen=seen, next_run_at=now() + interval
+            conn,
+            account.id,
+            now(),
+            totals,
+            crm_revision_seen=seen,
+            next_run_at=now() + interval,
+            started_at=snapshot_time,
         )
     message = "; ".join(outcome.errors[:5])
     return RunResult(RunOutcome.OK, _counts(outcome), message)

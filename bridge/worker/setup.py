@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from bridge.config import Settings
 from bridge.secrets import box_from_settings
+from bridge.worker.channels import ChannelKeeper
 from bridge.worker.providers import ProviderConfig, open_provider
 from bridge.worker.scheduler import Schedule, Worker
 
@@ -29,7 +30,13 @@ def build_worker(settings: Settings, engine: sa.Engine) -> Worker:
         engine,
         lambda account, save: open_provider(account, box, config, save),
         schedule,
+        after_run=ChannelKeeper(engine, push_address(settings)),
     )
+
+
+def push_address(settings: Settings) -> str | None:
+    """Where Google posts change notifications; None (push off) without a public URL."""
+    return f"{settings.public_url.rstrip('/')}/webhooks/google" if settings.public_url else None
 
 
 class BackgroundWorker:
