@@ -74,6 +74,9 @@ class ExternalEvent:
     attendees: tuple[Attendee, ...]
     activity_stamp: int | None
     updated: dt.datetime
+    series_id: str | None = None
+    """For an occurrence, the id its whole series has: the id a cancelled event
+    carries when the series is deleted at once. None for single events."""
 
 
 @dataclass(frozen=True)

@@ -83,6 +83,7 @@ def external_event(
         etag=etag,
         uid=str(vevent.get("UID", "")),
         recurrence_id=recurrence_id,
+        series_id=None if recurrence_id is None else href,
         status="cancelled" if _upper(vevent, "STATUS") == "CANCELLED" else "confirmed",
         summary=_text(vevent, "SUMMARY"),
         description=_text(vevent, "DESCRIPTION"),

@@ -96,6 +96,7 @@ def external_event(resource: Resource, seen_at: dt.datetime) -> ExternalEvent:
         etag=resource.get("etag", ""),
         uid=resource.get("iCalUID", ""),
         recurrence_id=_recurrence_id(original) if original else None,
+        series_id=resource.get("recurringEventId"),
         status="cancelled" if cancelled else "confirmed",
         summary=resource.get("summary", ""),
         description=plain_text(resource.get("description", "")),

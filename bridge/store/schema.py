@@ -264,6 +264,7 @@ sync_links = sa.Table(
     sa.Column("external_id", sa.String(1024), nullable=False),
     # '' for a single event: NULLs never collide in a unique constraint.
     sa.Column("recurrence_id", sa.String(64), nullable=False, server_default=""),
+    sa.Column("series_id", sa.String(1024)),
     sa.Column("activity_id", sa.ForeignKey("activities.id", ondelete="CASCADE"), nullable=False),
     sa.Column("origin", sa.String(8), nullable=False),
     sa.Column("external_etag", sa.String(1024), nullable=False),

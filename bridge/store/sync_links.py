@@ -31,6 +31,7 @@ def _to_link(row: sa.Row) -> Link:
         external_hash=row.external_hash,
         recurrence_id=row.recurrence_id or None,
         origin=Side(row.origin),
+        series_id=row.series_id,
     )
 
 
@@ -55,6 +56,7 @@ def save_link(
             calendar_id=calendar_id,
             external_id=link.external_id,
             recurrence_id=link.recurrence_id or "",
+            series_id=link.series_id,
             activity_id=link.activity_id,
             origin=link.origin.value,
             external_etag=link.external_etag,

@@ -193,6 +193,7 @@ class Executor:
                 external_hash=external.hash,
                 recurrence_id=external.event.recurrence_id,
                 origin=Side.CALENDAR,
+                series_id=external.event.series_id,
             )
             self._save_link(conn, link)
         self.outcome.imported += 1

@@ -42,6 +42,8 @@ class Link:
     external_hash: str
     recurrence_id: str | None
     origin: Side
+    series_id: str | None = None
+    """The series of a linked occurrence (`ExternalEvent.series_id`): deleting it deletes this."""
 
     @property
     def key(self) -> EventKey:

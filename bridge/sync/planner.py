@@ -81,7 +81,8 @@ def _deleted_externally(
     window: Window,
     full_listing: bool,
 ) -> tuple[set[EventKey], str | None]:
-    """The keys of linked events inferred deleted because a full listing lacks them.
+    """The keys of linked events inferred deleted: a full listing lacks them, or their series
+    was listed as cancelled as a whole (one cancelled event for all its occurrences).
 
     Deletions are never inferred from a partial listing (then only events
     listed as cancelled count as deleted), nor for activities outside the
@@ -90,8 +91,18 @@ def _deleted_externally(
     is, the listing is distrusted: nothing is inferred and the returned
     message asks for attention.
     """
+    cancelled_series = {
+        item.event.id
+        for item in external.values()
+        if item.cancelled and item.event.recurrence_id is None
+    }
+    in_cancelled_series = {
+        link.key
+        for link in links
+        if link.series_id in cancelled_series and link.key not in external
+    }
     if not full_listing:
-        return set(), None
+        return in_cancelled_series, None
     expected = [
         link.key
         for link in links
@@ -103,7 +114,7 @@ def _deleted_externally(
             f"the calendar listed none of the {len(expected)} events CalBridge synced to it;"
             " no deletions were made: check the account and calendar, then sync again"
         )
-    return missing, None
+    return missing | in_cancelled_series, None
 
 
 @dataclass
@@ -191,6 +202,7 @@ def _match(
         external_hash="",
         recurrence_id=item.event.recurrence_id,
         origin=origin,
+        series_id=item.event.series_id,
     )
     if origin is Side.CRM and not owner.pushable:
         return [PushDelete(link)]

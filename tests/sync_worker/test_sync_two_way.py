@@ -120,3 +120,21 @@ def test_recurring_events_arrive_as_occurrences_and_cancelling_one_deletes_it(
 
 def _date(moment: dt.datetime | dt.date) -> dt.date:
     return moment.date() if isinstance(moment, dt.datetime) else moment
+
+
+def test_deleting_a_whole_series_deletes_its_occurrences(
+    engine: sa.Engine,
+    side: CalendarSide,
+    calendar_accounts: CalendarAccounts,
+    crm_user: User,
+    worker: Worker,
+) -> None:
+    account_id = _start(calendar_accounts, side)
+    series = side.add("Weekly sync", soon(1, 8), weekly=3)
+    side.add("One-off", soon(2, 8))
+    assert sync_ok(worker, account_id).counts.imported == 4
+
+    side.remove(series)
+
+    assert sync_ok(worker, account_id).counts.deleted == 3
+    assert [a.subject for a in live_activities(engine, crm_user)] == ["One-off"]

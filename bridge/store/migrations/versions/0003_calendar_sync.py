@@ -68,6 +68,7 @@ def upgrade() -> None:
         sa.Column("calendar_id", sa.String(length=1024), nullable=False),
         sa.Column("external_id", sa.String(length=1024), nullable=False),
         sa.Column("recurrence_id", sa.String(length=64), server_default="", nullable=False),
+        sa.Column("series_id", sa.String(length=1024), nullable=True),
         sa.Column("activity_id", sa.Integer(), nullable=False),
         sa.Column("origin", sa.String(length=8), nullable=False),
         sa.Column("external_etag", sa.String(length=1024), nullable=False),
