@@ -183,6 +183,11 @@ class CalendarProvider(abc.ABC):
     no invitations) and must only touch the calendar they are asked about.
     """
 
+    @property
+    @abc.abstractmethod
+    def requests_made(self) -> int:
+        """HTTP requests this provider has sent so far: the run log's and benchmarks' measure."""
+
     @abc.abstractmethod
     def list_calendars(self) -> list[ExternalCalendar]:
         """Every calendar of the account, the primary one first."""

@@ -71,6 +71,10 @@ class CalDavCalendarProvider(CalendarProvider):
     def close(self) -> None:
         self._session.close()
 
+    @property
+    def requests_made(self) -> int:
+        return self._session.requests
+
     def list_calendars(self) -> list[ExternalCalendar]:
         """The principal's calendars that take events, the first one as primary.
 

@@ -65,6 +65,8 @@ class DavSession:
 
     def __init__(self, url: str, username: str, password: str, *, timeout: float) -> None:
         self.client = DAVClient(url=url, username=username, password=password, timeout=timeout)
+        self.requests = 0
+        """Requests sent through `request` (calendar discovery is not counted)."""
 
     def close(self) -> None:
         self.client.close()
@@ -73,6 +75,7 @@ class DavSession:
         self, method: str, url: str, body: str = "", headers: Mapping[str, str] | None = None
     ) -> Reply:
         """Send one request; the reply whatever its status, except for the errors above."""
+        self.requests += 1
         with library_errors(f"{method} {url}"):
             try:
                 response = self.client.request(url, method, body, dict(headers or {}))

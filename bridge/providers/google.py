@@ -90,6 +90,10 @@ class GoogleCalendarProvider(CalendarProvider):
     def close(self) -> None:
         self._session.close()
 
+    @property
+    def requests_made(self) -> int:
+        return self._session.requests
+
     def list_calendars(self) -> list[ExternalCalendar]:
         calendars = [
             ExternalCalendar(

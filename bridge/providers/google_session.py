@@ -32,6 +32,8 @@ class GoogleSession:
     ) -> None:
         self._on_tokens = on_tokens
         self._token_url = endpoints.token_url
+        self.requests = 0
+        """Calendar API requests sent (a batch counts once; token renewals do not count)."""
         self._client = OAuth2Client(
             client_id=client_id,
             client_secret=client_secret,
@@ -43,6 +45,7 @@ class GoogleSession:
 
     def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         """Send one request (renewing an expiring token first); failures in contract terms."""
+        self.requests += 1
         with contract_errors(f"{method} {httpx.URL(url).path}"):
             return self._client.request(method, url, **kwargs)
 

@@ -94,6 +94,7 @@ def _sync(
 ) -> RunResult:
     settings = account.settings
     calendar_id = settings.calendar_id
+    requests_before = provider.requests_made
     snapshot_time = now()
     window = settings.window(snapshot_time)
     with engine.connect() as conn:
@@ -149,7 +150,9 @@ def _sync(
             started_at=snapshot_time,
         )
     message = "; ".join(outcome.errors[:5])
-    return RunResult(RunOutcome.OK, _counts(outcome), message)
+    return RunResult(
+        RunOutcome.OK, _counts(outcome, provider.requests_made - requests_before), message
+    )
 
 
 def _listing(
@@ -225,10 +228,11 @@ def _backoff(
     return ceiling / 2 + ceiling / 2 * random.random()
 
 
-def _counts(outcome: Outcome) -> RunCounts:
+def _counts(outcome: Outcome, requests: int) -> RunCounts:
     return RunCounts(
         pushed=outcome.pushed,
         imported=outcome.imported,
         deleted=outcome.deleted,
         failed=outcome.failed,
+        requests=requests,
     )

@@ -164,6 +164,10 @@ class MemoryCalendar(CalendarProvider):
         self._ids = itertools.count(1)
         self._etags = itertools.count(1)
 
+    @property
+    def requests_made(self) -> int:
+        return 0
+
     def list_calendars(self) -> list[ExternalCalendar]:
         return [ExternalCalendar(CALENDAR_ID, "Calendar", primary=True, writable=True)]
 

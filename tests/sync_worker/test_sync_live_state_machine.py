@@ -100,6 +100,10 @@ class DyingProvider(CalendarProvider):
     def close(self) -> None:
         self.inner.close()
 
+    @property
+    def requests_made(self) -> int:
+        return self.inner.requests_made
+
 
 @dataclasses.dataclass
 class World:
