@@ -10,11 +10,15 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from bridge.store.schema import counters
+from bridge.store.wakeups import announce
 
 ACTIVITY_COUNTER = "activity"
 
 
 def next_revision(conn: sa.Connection, name: str = ACTIVITY_COUNTER) -> int:
+    """The next value of counter `name`; an activity change also wakes the sync workers."""
+    if name == ACTIVITY_COUNTER:
+        announce(conn)
     statement = (
         sa.update(counters)
         .where(counters.c.name == name)

@@ -18,6 +18,7 @@ from bridge.domain import ProviderKind, SyncSettings
 from bridge.store.activities import _aware
 from bridge.store.schema import calendar_accounts
 from bridge.store.sync_settings import settings_from_json, settings_to_json
+from bridge.store.wakeups import announce
 
 c = calendar_accounts.c
 
@@ -192,6 +193,7 @@ def save_settings(
     bound to its calendar (`CalendarAccount.cursor_for`).
     """
     _update(conn, account_id, now, settings=settings_to_json(settings), next_run_at=now)
+    announce(conn)
 
 
 def set_state(
@@ -206,6 +208,7 @@ def set_state(
     values: dict[str, object] = {"state": state.value}
     if state is AccountState.ACTIVE:
         values |= {"next_run_at": now, "last_error": None}
+        announce(conn)
     elif error is not None:
         values["last_error"] = error
     _update(conn, account_id, now, **values)
@@ -228,6 +231,7 @@ def save_cursor(
 def request_sync(conn: sa.Connection, account_id: int, now: dt.datetime) -> None:
     """Make the account due now ("Sync now", a push notification)."""
     _update(conn, account_id, now, next_run_at=now)
+    announce(conn)
 
 
 @dataclass(frozen=True)

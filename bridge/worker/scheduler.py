@@ -2,9 +2,10 @@
 
 An account is due when its interval has passed, when "Sync now" or a push
 notification asked for it, or as soon as its owner's activities changed
-(see `bridge.store.sync_leases`). The loop looks every `poll` seconds,
-which is what bounds the delay from a CRM change to the external write;
-`wake()` cuts the wait short for a caller in the same process. Leases keep
+(see `bridge.store.sync_leases`). The loop looks every `poll` seconds;
+on PostgreSQL it also LISTENs for the NOTIFY every such change sends
+(`bridge.store.wakeups`) and looks at once, and `wake()` does the same for
+a caller in the same process. Leases keep
 several worker processes off each other's accounts and are extended while
 a long run lasts.
 """
@@ -29,6 +30,7 @@ from bridge.store.db import writing
 from bridge.store.sync_accounts import CalendarAccount
 from bridge.sync.run import Clock, RunResult, run_account, utc_now
 from bridge.worker.providers import secret_saver
+from bridge.worker.wakeups import PostgresListener
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +83,10 @@ class Worker:
     def serve(self, stop: threading.Event) -> None:
         """Claim and run due accounts until `stop` is set; waits for running syncs to end."""
         log.info("worker %s started", self.name)
+        listener = None
+        if self.engine.dialect.name == "postgresql":
+            listener = PostgresListener(self.engine.url, self.wake, stop)
+            listener.start()
         try:
             while not stop.is_set():
                 self.tick()
@@ -88,6 +94,8 @@ class Worker:
                 self._wake.clear()
         finally:
             self._pool.shutdown(wait=True)
+            if listener is not None:
+                listener.join(timeout=5)
             log.info("worker %s stopped", self.name)
 
     def tick(self) -> list[int]:
