@@ -39,6 +39,7 @@ from bridge.store.db import writing
 from bridge.store.sync_accounts import AccountError, AccountState, CalendarAccount
 from bridge.store.sync_settings import SettingsError, settings_from_json, settings_to_json
 from bridge.store.users import get_user
+from bridge.worker.channels import close_channel
 from bridge.worker.providers import ProviderConfig, open_provider, secret_saver, tokens_secret
 
 CONSENT_LIFETIME = dt.timedelta(minutes=15)
@@ -166,9 +167,12 @@ class CalendarAccounts:
     def calendars(self, login: str, account_id: int) -> list[ExternalCalendar]:
         """The account's calendars, asked of the provider now (for picking one)."""
         account = self.account(login, account_id)
-        provider = open_provider(
-            account, self.box, self.config, secret_saver(self.engine, account.id, self.clock)
-        )
+        try:
+            provider = open_provider(
+                account, self.box, self.config, secret_saver(self.engine, account.id, self.clock)
+            )
+        except ProviderError as error:  # a secret no configured key opens
+            raise ConnectError(f"connect the account again: {error}") from None
         try:
             return _calendars(provider)
         finally:
@@ -206,7 +210,9 @@ class CalendarAccounts:
 
     def stop(self, login: str, account_id: int) -> CalendarAccount:
         """Stop syncing; settings, credentials and links are kept for a later start."""
-        return self._move(login, account_id, AccountState.STOPPED)
+        stopped = self._move(login, account_id, AccountState.STOPPED)
+        self._close_channel(stopped)
+        return self.account(login, account_id)
 
     def sync_now(self, login: str, account_id: int) -> CalendarAccount:
         """Have the worker run the account at once; only active accounts run."""
@@ -223,6 +229,7 @@ class CalendarAccounts:
         Events already in the external calendar and activities already
         imported stay where they are: disconnecting never deletes user data.
         """
+        self._close_channel(self.account(login, account_id))
         with writing(self.engine) as conn:
             self._owned(conn, login, account_id)
             sync_accounts.remove_account(conn, account_id)
@@ -263,6 +270,22 @@ class CalendarAccounts:
                 server_url=server_url,
                 display_name=primary.name,
             )
+
+    def _close_channel(self, account: CalendarAccount) -> None:
+        """Stop the account's push channel at the provider, best effort, and forget it."""
+        if account.channel is None:
+            return
+        try:
+            save = secret_saver(self.engine, account.id, self.clock)
+            provider = open_provider(account, self.box, self.config, save)
+        except ProviderError:
+            with writing(self.engine) as conn:
+                sync_accounts.save_channel(conn, account.id, None, self.clock())
+            return
+        try:
+            close_channel(self.engine, account, provider, now=self.clock)
+        finally:
+            provider.close()
 
     def _owned(self, conn: sa.Connection, login: str, account_id: int) -> CalendarAccount:
         user = get_user(conn, login)

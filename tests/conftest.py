@@ -108,8 +108,10 @@ def engine(request: pytest.FixtureRequest, _migrated_engines: dict[str, sa.Engin
 def live_server(engine: sa.Engine) -> Iterator[str]:
     """`calbridge serve`'s app on a real socket, on the test's database."""
     from bridge.config import Settings
+    from bridge.secrets import generate_key
     from bridge.web.app import create_app
 
     url = engine.url.render_as_string(hide_password=False)
-    with serve_in_thread(create_app(Settings(database_url=url))) as base_url:
+    settings = Settings(database_url=url, secret_key=generate_key())
+    with serve_in_thread(create_app(settings)) as base_url:
         yield base_url

@@ -14,11 +14,11 @@ import sys
 
 import sqlalchemy as sa
 
-from bridge.cli import demo, feeds, migrate, serve, transfer, users, worker
+from bridge.cli import accounts, demo, feeds, migrate, serve, transfer, users, worker
 from bridge.cli.common import CliError
 from bridge.config import get_settings
 
-GROUPS = (migrate, users, feeds, transfer, demo, serve, worker)
+GROUPS = (migrate, users, feeds, accounts, transfer, demo, serve, worker)
 
 
 def build_parser() -> argparse.ArgumentParser:

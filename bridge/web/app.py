@@ -1,4 +1,4 @@
-"""Assembles the doors into one ASGI app: CalDAV at /dav/, feeds, health, discovery."""
+"""Assembles the doors into one ASGI app: CalDAV at /dav/, feeds, JSON API, health, discovery."""
 
 from __future__ import annotations
 
@@ -15,11 +15,17 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 
+from bridge.calendar_accounts import CalendarAccounts
 from bridge.config import Settings, get_settings
+from bridge.secrets import box_from_settings
 from bridge.store.db import shared_engine
 from bridge.web import redaction
+from bridge.web.api import api_routes
+from bridge.web.api_oauth import oauth_routes
 from bridge.web.dav import dav_application
 from bridge.web.feeds import feed_routes
+from bridge.web.webhooks import webhook_routes
+from bridge.worker.providers import ProviderConfig
 from bridge.worker.setup import BackgroundWorker, build_worker
 
 
@@ -54,12 +60,20 @@ def create_app(settings: Settings | None = None) -> Starlette:
     redaction.install()
     engine = shared_engine(settings.database_url)
     dav = WSGIMiddleware(dav_application(settings))
+    accounts = CalendarAccounts(
+        engine,
+        box_from_settings(settings.secret_key, settings.secret_key_file),
+        ProviderConfig.from_settings(settings),
+    )
     routes = [
         Route("/", home),
         Route("/healthz", _health(engine)),
         Route("/.well-known/caldav", well_known, methods=["GET", "HEAD", "PROPFIND"]),
         Route("/.well-known/carddav", well_known, methods=["GET", "HEAD", "PROPFIND"]),
         *feed_routes(engine),
+        *webhook_routes(engine),
+        *api_routes(settings, accounts),
+        *oauth_routes(accounts),
         Mount("/dav", app=dav),
     ]
     middleware = [Middleware(RequestBodyLimitMiddleware, max_body_size=settings.max_body_bytes)]

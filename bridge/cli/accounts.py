@@ -1,0 +1,357 @@
+"""`calbridge account ...`: connect Google and CalDAV calendars and manage their sync.
+
+Every command acts as one CRM user (`--user`) through `CalendarAccounts`,
+the same service the JSON API calls, so another user's account is "no
+calendar account N" here too. Passwords come from a prompt or stdin, never
+from an option, so they stay out of shell history and process lists.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import getpass
+import json
+import sys
+from collections.abc import Iterator
+from urllib.parse import parse_qs, urlsplit
+
+from bridge.calendar_accounts import AccountStatus, CalendarAccounts
+from bridge.cli.common import CliError, database, print_table
+from bridge.config import Settings
+from bridge.secrets import SecretError, box_from_settings
+from bridge.store.sync_accounts import CalendarAccount
+from bridge.store.sync_settings import settings_to_json
+from bridge.web.api_oauth import google_callback_url
+from bridge.worker.providers import ProviderConfig
+
+LIST_SETTING = "pushed_type_keys"
+"""The one list-valued setting, which `--set` also takes as comma-separated keys."""
+ERROR_WIDTH = 60
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    group = commands.add_parser(
+        "account", help="connect calendar accounts and manage their sync"
+    ).add_subparsers(dest="account_command", required=True, metavar="COMMAND")
+
+    connect = group.add_parser("connect", help="connect a Google or CalDAV calendar account")
+    providers = connect.add_subparsers(dest="provider", required=True, metavar="PROVIDER")
+    caldav = providers.add_parser("caldav", help="connect a CalDAV account (checked at once)")
+    caldav.add_argument("--user", required=True, help="the CRM user connecting it")
+    caldav.add_argument("--url", required=True, help="the CalDAV server's address")
+    caldav.add_argument("--username", required=True, help="the user name on that server")
+    caldav.add_argument(
+        "--password-stdin", action="store_true", help="read the password from stdin"
+    )
+    caldav.set_defaults(handler=connect_caldav)
+    google = providers.add_parser("google", help="connect a Google account (consent in a browser)")
+    google.add_argument("--user", required=True, help="the CRM user connecting it")
+    google.add_argument(
+        "--redirect-uri", help="where Google sends the browser (default: PUBLIC_URL's callback)"
+    )
+    google.set_defaults(handler=connect_google)
+
+    listing = group.add_parser("list", help="list the user's calendar accounts")
+    listing.add_argument("--user", required=True)
+    listing.set_defaults(handler=show_accounts)
+
+    settings = group.add_parser("settings", help="show or change an account's sync settings")
+    settings.add_argument("id", type=int)
+    settings.add_argument("--user", required=True)
+    settings.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a JSON value or plain text; pushed_type_keys also takes call,meeting",
+    )
+    settings.set_defaults(handler=change_settings)
+
+    for name, handler, text in (
+        ("start", start, "start (or resume) syncing"),
+        ("stop", stop, "stop syncing; settings and links are kept"),
+        ("sync-now", sync_now, "have the worker sync the account at once"),
+        ("status", show_status, "state, counters, recent runs and item errors"),
+        ("disconnect", disconnect, "forget the account (calendar events and activities stay)"),
+    ):
+        command = group.add_parser(name, help=text)
+        command.add_argument("id", type=int)
+        command.add_argument("--user", required=True)
+        command.set_defaults(handler=handler)
+
+
+@contextlib.contextmanager
+def calendar_accounts(settings: Settings) -> Iterator[CalendarAccounts]:
+    """The account service over the configured database, key and providers."""
+    with database(settings) as engine:
+        try:
+            box = box_from_settings(settings.secret_key, settings.secret_key_file)
+        except SecretError as error:
+            raise CliError(str(error)) from None
+        yield CalendarAccounts(engine, box, ProviderConfig.from_settings(settings))
+
+
+# -- connecting -----------------------------------------------------------------------
+
+
+def connect_caldav(args: argparse.Namespace, settings: Settings) -> int:
+    password = _account_password(args.password_stdin)
+    with calendar_accounts(settings) as accounts:
+        account = accounts.connect_caldav(args.user, args.url, args.username, password)
+        _print_connected(accounts, args.user, account)
+    return 0
+
+
+def _account_password(from_stdin: bool) -> str:
+    """The account's password: one line of stdin, or asked for once on a terminal.
+
+    It is checked against the server at once, so it is not asked for twice.
+    """
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    elif sys.stdin.isatty():
+        password = getpass.getpass("CalDAV password: ")
+    else:
+        raise CliError("no terminal to ask for the password on: pipe it with --password-stdin")
+    if not password:
+        raise CliError("the password must not be empty")
+    return password
+
+
+def connect_google(args: argparse.Namespace, settings: Settings) -> int:
+    redirect_uri = args.redirect_uri or google_callback_url(settings)
+    with calendar_accounts(settings) as accounts:
+        url = accounts.google_consent_url(args.user, redirect_uri)
+        print("Open this address, sign in to Google and allow access:", file=sys.stderr)
+        print(url, flush=True)
+        print(
+            "Then paste the address the browser was sent to (or the code and the state):",
+            file=sys.stderr,
+        )
+        answer = sys.stdin.readline()
+        if not answer.strip():
+            raise CliError(
+                "nothing pasted; if the browser showed the new account, CalBridge's web server "
+                f"connected it: see `calbridge account list --user {args.user}`"
+            )
+        code, state = consent_answer(answer)
+        account = accounts.connect_google(state, code)
+        _print_connected(accounts, args.user, account)
+    return 0
+
+
+def consent_answer(line: str) -> tuple[str, str]:
+    """The code and state from the redirected address, its query, or "CODE STATE".
+
+    The browser lands on the redirect URI even when nothing serves it, so the
+    address bar is what a user of the command line can paste.
+    """
+    text = line.strip()
+    if "=" in text:
+        query = parse_qs(urlsplit(text).query or text)
+        if "error" in query:
+            raise CliError(
+                f"Google did not grant access ({query['error'][0]}): "
+                "run the command again and allow access"
+            )
+        code, state = query.get("code", [""])[0], query.get("state", [""])[0]
+    else:
+        parts = text.split()
+        code, state = parts if len(parts) == 2 else ("", "")
+    if not code or not state:
+        raise CliError("paste the whole address Google sent the browser to (with code= and state=)")
+    return code, state
+
+
+def _print_connected(accounts: CalendarAccounts, login: str, account: CalendarAccount) -> None:
+    print(f"connected {account.provider.value} account {account.id} ({account.account_email})")
+    calendars = accounts.calendars(login, account.id)
+    print_table(
+        ("CALENDAR", "NAME", "PRIMARY", "WRITABLE", "SYNCED"),
+        [
+            (
+                item.id,
+                item.name,
+                _yes(item.primary),
+                _yes(item.writable),
+                _yes(item.id == account.settings.calendar_id),
+            )
+            for item in calendars
+        ],
+    )
+    print(f"it is stopped: start it with `calbridge account start {account.id} --user {login}`")
+
+
+# -- reading --------------------------------------------------------------------------
+
+
+def show_accounts(args: argparse.Namespace, settings: Settings) -> int:
+    with calendar_accounts(settings) as accounts:
+        found = accounts.accounts(args.user)
+    print_table(
+        (
+            "ID",
+            "PROVIDER",
+            "ACCOUNT",
+            "CALENDAR",
+            "STATE",
+            "LAST-SUCCESS",
+            "LAST-ERROR",
+            "PUSHED/IMPORTED/FAILED",
+        ),
+        [
+            (
+                account.id,
+                account.provider.value,
+                account.account_email,
+                account.settings.calendar_id,
+                account.state.value,
+                _when(account.last_success_at),
+                _short(account.last_error),
+                f"{account.pushed}/{account.imported}/{account.failed}",
+            )
+            for account in found
+        ],
+    )
+    return 0
+
+
+def show_status(args: argparse.Namespace, settings: Settings) -> int:
+    with calendar_accounts(settings) as accounts:
+        status = accounts.status(args.user, args.id)
+    _print_status(status)
+    return 0
+
+
+def _print_status(status: AccountStatus) -> None:
+    account = status.account
+    print(f"account {account.id}: {account.provider.value} {account.account_email}")
+    counters = f"pushed {account.pushed}, imported {account.imported}, failed {account.failed}"
+    for label, value in (
+        ("calendar", account.settings.calendar_id),
+        ("state", account.state.value),
+        ("last success", _when(account.last_success_at)),
+        ("last error", account.last_error or "-"),
+        ("counters", counters),
+        ("linked events", status.linked),
+    ):
+        print(f"{label + ':':<15}{value}")
+    print("\nrecent runs:")
+    print_table(
+        ("STARTED", "OUTCOME", "PUSHED", "IMPORTED", "DELETED", "FAILED", "MESSAGE"),
+        [
+            (
+                _when(run.started_at),
+                run.outcome.value if run.outcome else "unfinished",
+                run.counts.pushed,
+                run.counts.imported,
+                run.counts.deleted,
+                run.counts.failed,
+                run.message or "-",
+            )
+            for run in status.runs
+        ],
+    )
+    print("\nitem errors:")
+    print_table(
+        ("AT", "ACTIVITY", "EVENT", "MESSAGE"),
+        [
+            (_when(error.at), error.activity_id or "-", error.external_id or "-", error.message)
+            for error in status.item_errors
+        ],
+    )
+
+
+# -- changing -------------------------------------------------------------------------
+
+
+def change_settings(args: argparse.Namespace, settings: Settings) -> int:
+    changes = setting_changes(args.set)
+    with calendar_accounts(settings) as accounts:
+        if changes:
+            account = accounts.update_settings(args.user, args.id, changes)
+        else:
+            account = accounts.account(args.user, args.id)
+    print_table(
+        ("SETTING", "VALUE"),
+        [(key, _setting_text(value)) for key, value in settings_to_json(account.settings).items()],
+    )
+    return 0
+
+
+def setting_changes(assignments: list[str]) -> dict[str, object]:
+    """`--set KEY=VALUE` options as a changes mapping; the service checks the values."""
+    changes: dict[str, object] = {}
+    for assignment in assignments:
+        key, equals, text = assignment.partition("=")
+        key = key.strip()
+        if not equals or not key:
+            raise CliError(f"--set takes KEY=VALUE, not {assignment!r}")
+        try:
+            value: object = json.loads(text)
+        except ValueError:
+            value = text
+        if key == LIST_SETTING and isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        changes[key] = value
+    return changes
+
+
+def _setting_text(value: object) -> str:
+    """A setting as `--set` takes it back: lists comma-separated, JSON spelling for flags."""
+    if isinstance(value, list):
+        return ",".join(value) or "(none)"
+    if isinstance(value, bool):
+        return json.dumps(value)
+    return str(value)
+
+
+def start(args: argparse.Namespace, settings: Settings) -> int:
+    with calendar_accounts(settings) as accounts:
+        accounts.start(args.user, args.id)
+    print(f"account {args.id} started: the first sync is due now")
+    return 0
+
+
+def stop(args: argparse.Namespace, settings: Settings) -> int:
+    with calendar_accounts(settings) as accounts:
+        accounts.stop(args.user, args.id)
+    print(f"account {args.id} stopped: settings, credentials and links are kept")
+    return 0
+
+
+def sync_now(args: argparse.Namespace, settings: Settings) -> int:
+    with calendar_accounts(settings) as accounts:
+        accounts.sync_now(args.user, args.id)
+    print(f"account {args.id}: sync requested, the worker runs it shortly")
+    return 0
+
+
+def disconnect(args: argparse.Namespace, settings: Settings) -> int:
+    with calendar_accounts(settings) as accounts:
+        accounts.disconnect(args.user, args.id)
+    print(
+        f"account {args.id} disconnected: its credentials, settings, links and runs are "
+        "forgotten; events already in the calendar and activities imported from it stay"
+    )
+    return 0
+
+
+# -- formatting -----------------------------------------------------------------------
+
+
+def _when(moment: dt.datetime | None) -> str:
+    return "never" if moment is None else f"{moment.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC"
+
+
+def _short(text: str | None) -> str:
+    if not text:
+        return "-"
+    line = " ".join(text.split())
+    return line if len(line) <= ERROR_WIDTH else line[: ERROR_WIDTH - 1] + "…"
+
+
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "no"

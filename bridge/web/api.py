@@ -1,0 +1,211 @@
+"""The JSON API under `/api/v1/`: calendar accounts and the sync status of activities.
+
+Callers sign in with HTTP Basic like CalDAV clients (`api_http.BasicAuth`),
+and act only on their own accounts and activities: another user's account
+answers 404 exactly like a missing one. The work is `CalendarAccounts`'s,
+the same service as `calbridge account`; its blocking calls (the database,
+the provider's server) run in the thread pool.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable
+from typing import TypeVar
+from urllib.parse import urlsplit
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from bridge.calendar_accounts import CalendarAccounts
+from bridge.config import Settings
+from bridge.store.sync_accounts import AccountError
+from bridge.store.sync_settings import settings_to_json
+from bridge.web.api_activities import parse_ids, sync_statuses
+from bridge.web.api_http import METHODS, ApiError, BasicAuth, error_response, json_object, resource
+from bridge.web.api_json import (
+    account_json,
+    calendar_json,
+    run_json,
+    status_json,
+    sync_status_json,
+)
+from bridge.web.api_oauth import google_callback_url
+
+PREFIX = "/api/v1"
+ACCOUNTS = f"{PREFIX}/calendar-accounts"
+MAX_RUNS = 100
+DEFAULT_RUNS = 20
+
+T = TypeVar("T")
+Action = Callable[[str, int], T]
+
+
+def api_routes(settings: Settings, accounts: CalendarAccounts) -> list[BaseRoute]:
+    """Every `/api/v1/` route, and a JSON 404 for any other path under `/api/`."""
+    api = _AccountsApi(accounts, google_callback_url(settings))
+    auth = BasicAuth(accounts.engine, settings.auth_cache_seconds)
+    one = f"{ACCOUNTS}/{{id:int}}"
+    return [
+        resource(ACCOUNTS, {"GET": auth(api.list_accounts), "POST": auth(api.connect)}),
+        resource(one, {"GET": auth(api.show), "DELETE": auth(api.disconnect)}),
+        resource(f"{one}/settings", {"PATCH": auth(api.change_settings)}),
+        resource(f"{one}/calendars", {"GET": auth(api.calendars)}),
+        resource(f"{one}/start", {"POST": auth(api.start)}),
+        resource(f"{one}/stop", {"POST": auth(api.stop)}),
+        resource(f"{one}/sync", {"POST": auth(api.sync_now)}),
+        resource(f"{one}/runs", {"GET": auth(api.runs)}),
+        resource(f"{PREFIX}/activities/sync-status", {"GET": auth(api.sync_status)}),
+        Route("/api/{rest:path}", _no_endpoint, methods=METHODS),
+    ]
+
+
+async def _no_endpoint(_request: Request) -> Response:
+    return error_response(404, "no such API endpoint")
+
+
+class _AccountsApi:
+    """The endpoints; each takes the request and the signed-in login."""
+
+    def __init__(self, accounts: CalendarAccounts, default_redirect_uri: str) -> None:
+        self.accounts = accounts
+        self.default_redirect_uri = default_redirect_uri
+
+    async def list_accounts(self, _request: Request, login: str) -> Response:
+        found = await run_in_threadpool(self.accounts.accounts, login)
+        return JSONResponse([account_json(account) for account in found])
+
+    async def connect(self, request: Request, login: str) -> Response:
+        """CalDAV: check the credentials and store the account (201). Google: the consent URL."""
+        body = await json_object(request)
+        provider = body.get("provider")
+        if provider == "caldav":
+            fields = _text_fields(body, required=("url", "username", "password"))
+            _check_address("url", fields["url"])
+            try:
+                account = await run_in_threadpool(
+                    self.accounts.connect_caldav,
+                    login,
+                    fields["url"],
+                    fields["username"],
+                    fields["password"],
+                )
+            except AccountError as error:
+                raise ApiError(409, str(error)) from None
+            location = {"Location": f"{ACCOUNTS}/{account.id}"}
+            return JSONResponse(account_json(account), status_code=201, headers=location)
+        if provider == "google":
+            fields = _text_fields(body, optional=("redirect_uri",))
+            redirect_uri = fields.get("redirect_uri", self.default_redirect_uri)
+            _check_address("redirect_uri", redirect_uri)
+            url = await run_in_threadpool(self.accounts.google_consent_url, login, redirect_uri)
+            return JSONResponse({"authorization_url": url})
+        raise ApiError(400, "provider must be caldav or google")
+
+    async def show(self, request: Request, login: str) -> Response:
+        status = await run_in_threadpool(self.accounts.status, login, _account_id(request))
+        return JSONResponse(status_json(status))
+
+    async def change_settings(self, request: Request, login: str) -> Response:
+        """Apply the given fields at once; one bad field refuses them all (400 naming it)."""
+        changes = await json_object(request)
+        account = await self._on_account(
+            request, login, functools.partial(self.accounts.update_settings, changes=changes)
+        )
+        return JSONResponse(settings_to_json(account.settings))
+
+    async def calendars(self, request: Request, login: str) -> Response:
+        found = await self._on_account(request, login, self.accounts.calendars)
+        return JSONResponse([calendar_json(calendar) for calendar in found])
+
+    async def start(self, request: Request, login: str) -> Response:
+        account = await self._on_account(request, login, self.accounts.start)
+        return JSONResponse(account_json(account))
+
+    async def stop(self, request: Request, login: str) -> Response:
+        account = await self._on_account(request, login, self.accounts.stop)
+        return JSONResponse(account_json(account))
+
+    async def sync_now(self, request: Request, login: str) -> Response:
+        account = await self._on_account(request, login, self.accounts.sync_now)
+        return JSONResponse(account_json(account))
+
+    async def disconnect(self, request: Request, login: str) -> Response:
+        await self._on_account(request, login, self.accounts.disconnect)
+        return Response(status_code=204)
+
+    async def runs(self, request: Request, login: str) -> Response:
+        limit = _limit(request.query_params.get("limit"))
+        status = await run_in_threadpool(self.accounts.status, login, _account_id(request), limit)
+        return JSONResponse([run_json(run) for run in status.runs])
+
+    async def sync_status(self, request: Request, login: str) -> Response:
+        ids = parse_ids(request.query_params.get("ids"))
+        found = await run_in_threadpool(
+            sync_statuses, self.accounts.engine, login, ids, self.accounts.clock
+        )
+        return JSONResponse(
+            {
+                "activities": [
+                    {"id": activity_id, "accounts": [sync_status_json(entry) for entry in entries]}
+                    for activity_id, entries in found
+                ]
+            }
+        )
+
+    async def _on_account(self, request: Request, login: str, action: Action[T]) -> T:
+        """`action` on the caller's account: 404 when it is not theirs, 409 when refused.
+
+        The ownership check comes first so that an account the action finds
+        in the wrong state (409) is never confused with someone else's (404).
+        """
+
+        def act(account_id: int) -> T:
+            self.accounts.account(login, account_id)
+            try:
+                return action(login, account_id)
+            except AccountError as error:
+                raise ApiError(409, str(error)) from None
+
+        return await run_in_threadpool(act, _account_id(request))
+
+
+def _account_id(request: Request) -> int:
+    return request.path_params["id"]
+
+
+def _text_fields(
+    body: dict[str, object], required: tuple[str, ...] = (), optional: tuple[str, ...] = ()
+) -> dict[str, str]:
+    """The named non-empty string fields of a connect request; 400 naming any other field."""
+    unknown = sorted(set(body) - {"provider", *required, *optional})
+    if unknown:
+        raise ApiError(400, f"unknown field {unknown[0]!r}")
+    fields: dict[str, str] = {}
+    for name in (*required, *optional):
+        if name not in body:
+            if name in required:
+                raise ApiError(400, f"{name} is required")
+            continue
+        value = body[name]
+        if not isinstance(value, str) or not value.strip():
+            raise ApiError(400, f"{name} must be a non-empty string")
+        fields[name] = value
+    return fields
+
+
+def _check_address(name: str, value: str) -> None:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ApiError(400, f"{name} must be an http or https address")
+
+
+def _limit(text: str | None) -> int:
+    if text is None:
+        return DEFAULT_RUNS
+    if not re.fullmatch(r"[0-9]{1,3}", text) or not 1 <= int(text) <= MAX_RUNS:
+        raise ApiError(400, f"limit must be a whole number from 1 to {MAX_RUNS}")
+    return int(text)
