@@ -6,13 +6,16 @@ import pathlib
 from collections.abc import Iterator
 
 import pytest
+import sqlalchemy as sa
 
 from bridge.calendar_accounts import CalendarAccounts
 from bridge.domain import User
+from bridge.worker.scheduler import Worker
 from tests.emulators.google_calendar import GoogleEmulator
 from tests.providers.google_provider_samples import issued_tokens
 from tests.stock_radicale import running_radicale
 from tests.sync_worker.calendar_sides import CalDavSide, CalendarSide, GoogleSide
+from tests.sync_worker.scene import Scene
 
 
 @pytest.fixture(params=["google", "caldav"])
@@ -38,3 +41,14 @@ def side(
         caldav = CalDavSide(server, root, account)
         yield caldav
         caldav.close()
+
+
+@pytest.fixture
+def scene(
+    engine: sa.Engine,
+    side: CalendarSide,
+    calendar_accounts: CalendarAccounts,
+    crm_user: User,
+    worker: Worker,
+) -> Scene:
+    return Scene(engine, side, calendar_accounts, crm_user, worker)

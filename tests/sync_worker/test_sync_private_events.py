@@ -16,14 +16,12 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from bridge.calendar_accounts import CalendarAccounts
 from bridge.domain import User
 from bridge.store.db import writing
 from bridge.store.feeds import create_feed
 from bridge.store.users import create_user
-from bridge.worker.scheduler import Worker
-from tests.sync_worker.calendar_sides import CalendarSide
-from tests.sync_worker.sync_samples import live_activities, soon, sync_ok
+from tests.sync_worker.scene import Scene
+from tests.sync_worker.sync_samples import soon
 
 BOB = ("bob", "bob-password")
 
@@ -54,25 +52,20 @@ def _bobs_doors(live_server: str, engine: sa.Engine, bob: User) -> str:
 
 @pytest.mark.parametrize("mode", ["busy_block", "skip", "everyone"])
 def test_private_event_modes(
-    engine: sa.Engine,
-    side: CalendarSide,
-    calendar_accounts: CalendarAccounts,
-    crm_user: User,
+    scene: Scene,
     bob: User,
-    worker: Worker,
     live_server: str,
     mode: str,
 ) -> None:
     canary = f"CANARY{uuid.uuid4().hex}"
-    calendar_accounts.update_settings("alice", side.account.id, {"private_events": mode})
-    calendar_accounts.start("alice", side.account.id)
-    side.add(f"Therapy {canary}", soon(2, 16), private=True, description=f"Notes {canary}")
-    side.add("Team lunch", soon(3, 12))
+    scene.start(private_events=mode)
+    scene.side.add(f"Therapy {canary}", soon(2, 16), private=True, description=f"Notes {canary}")
+    scene.side.add("Team lunch", soon(3, 12))
 
-    sync_ok(worker, side.account.id)
+    scene.sync()
 
-    mine = {activity.subject: activity for activity in live_activities(engine, crm_user)}
-    doors = _bobs_doors(live_server, engine, bob)
+    mine = {activity.subject: activity for activity in scene.activities()}
+    doors = _bobs_doors(live_server, scene.engine, bob)
     assert "Team lunch" in doors
     if mode == "skip":
         assert set(mine) == {"Team lunch"}
@@ -88,7 +81,7 @@ def test_private_event_modes(
         assert not own.private
         assert canary in doors
 
-    again = sync_ok(worker, side.account.id)
+    again = scene.sync()
     assert (again.counts.pushed, again.counts.imported) == (0, 0)
-    event_summaries = [event.summary for event in side.events()]
+    event_summaries = [event.summary for event in scene.side.events()]
     assert sorted(event_summaries) == sorted(["Team lunch", f"Therapy {canary}"])
