@@ -10,11 +10,13 @@ stored as '' for single events so the constraint also covers them.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 
 from bridge.store.activities import _aware
+from bridge.store.chunks import CHUNK, chunks
 from bridge.store.schema import sync_item_errors, sync_links
 from bridge.sync.model import EventKey, Link, Side
 
@@ -46,24 +48,50 @@ def save_link(
     conn: sa.Connection, account_id: int, calendar_id: str, link: Link, now: dt.datetime
 ) -> None:
     """Record `link` as the synced state of its pair, replacing any row of either side."""
-    _drop(conn, account_id, calendar_id, link.key)
-    conn.execute(
-        sa.delete(sync_links).where(c.account_id == account_id, c.activity_id == link.activity_id)
-    )
-    conn.execute(
-        sa.insert(sync_links).values(
-            account_id=account_id,
-            calendar_id=calendar_id,
-            external_id=link.external_id,
-            recurrence_id=link.recurrence_id or "",
-            series_id=link.series_id,
-            activity_id=link.activity_id,
-            origin=link.origin.value,
-            external_etag=link.external_etag,
-            crm_hash=link.crm_hash,
-            external_hash=link.external_hash,
-            synced_at=now,
+    save_links(conn, account_id, calendar_id, [link], now)
+
+
+def save_links(
+    conn: sa.Connection,
+    account_id: int,
+    calendar_id: str,
+    links: Sequence[Link],
+    now: dt.datetime,
+) -> None:
+    """`save_link` for many pairs at once (a pushed batch), in a few statements."""
+    if not links:
+        return
+    for chunk in chunks([link.activity_id for link in links]):
+        conn.execute(
+            sa.delete(sync_links).where(c.account_id == account_id, c.activity_id.in_(chunk))
         )
+    keys = [(link.external_id, link.recurrence_id or "") for link in links]
+    for chunk in chunks(keys, CHUNK // 2):
+        conn.execute(
+            sa.delete(sync_links).where(
+                c.account_id == account_id,
+                c.calendar_id == calendar_id,
+                sa.tuple_(c.external_id, c.recurrence_id).in_(chunk),
+            )
+        )
+    conn.execute(
+        sa.insert(sync_links),
+        [
+            {
+                "account_id": account_id,
+                "calendar_id": calendar_id,
+                "external_id": link.external_id,
+                "recurrence_id": link.recurrence_id or "",
+                "series_id": link.series_id,
+                "activity_id": link.activity_id,
+                "origin": link.origin.value,
+                "external_etag": link.external_etag,
+                "crm_hash": link.crm_hash,
+                "external_hash": link.external_hash,
+                "synced_at": now,
+            }
+            for link in links
+        ],
     )
 
 
@@ -163,6 +191,9 @@ def clear_item_error(
     external_id: str | None = None,
 ) -> None:
     """Forget the error of an item that has now synced."""
+    if external_id is None and activity_id is not None:
+        clear_activity_errors(conn, account_id, [activity_id])
+        return
     subjects = []
     if activity_id is not None:
         subjects.append(e.activity_id == activity_id)
@@ -171,6 +202,14 @@ def clear_item_error(
     if subjects:
         conn.execute(
             sa.delete(sync_item_errors).where(e.account_id == account_id, sa.or_(*subjects))
+        )
+
+
+def clear_activity_errors(conn: sa.Connection, account_id: int, activity_ids: list[int]) -> None:
+    """`clear_item_error` for many activities at once (a pushed batch)."""
+    for chunk in chunks(activity_ids):
+        conn.execute(
+            sa.delete(sync_item_errors).where(e.account_id == account_id, e.activity_id.in_(chunk))
         )
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -36,6 +36,7 @@ from bridge.providers import (
 )
 from bridge.store import activities as activity_store
 from bridge.store import sync_links
+from bridge.store.chunks import chunks
 from bridge.store.crm import list_activity_types
 from bridge.store.db import writing
 from bridge.store.revisions import current_revision
@@ -64,6 +65,8 @@ CREATE_CHUNK = 50
 
 ITEM_ERRORS = (ItemRejected, PreconditionFailed, NotFound)
 """Provider errors that concern one event only."""
+TRANSIENT = (RateLimited, TemporaryFailure)
+"""Provider errors that concern the account for now: they end the run, which backs off."""
 
 
 class StaleActivity(Exception):
@@ -80,9 +83,19 @@ class Outcome:
     failed: int = 0
     import_failures: int = 0
     """Failed imports: while any remain, the cursor must not move past their events."""
+    calendar_writes: int = 0
+    """Events created, changed or deleted in the calendar."""
     written_revisions: list[int] = field(default_factory=list)
     """The activity revisions this run's own writes took."""
     errors: list[str] = field(default_factory=list)
+
+    def add(self, other: Outcome) -> None:
+        """Count `other` (a later pass of the same run) in too."""
+        for name in ("pushed", "imported", "deleted", "failed", "import_failures"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.calendar_writes += other.calendar_writes
+        self.written_revisions += other.written_revisions
+        self.errors += other.errors
 
     @property
     def last_revision(self) -> int:
@@ -131,7 +144,7 @@ class Executor:
         for action in actions:
             if not isinstance(action, PushCreate | Skip):
                 self._one(action)
-        for chunk in _chunks(creates, CREATE_CHUNK):
+        for chunk in chunks(creates, CREATE_CHUNK):
             self._create(chunk)
         return self.outcome
 
@@ -154,10 +167,12 @@ class Executor:
                 )
                 self._record(_linked(link, item.hash, event))
                 self.outcome.pushed += 1
+                self.outcome.calendar_writes += 1
             case PushDelete(link=link):
                 self.provider.delete(self.target.calendar_id, link.external_id, link.external_etag)
                 self._forget(link)
                 self.outcome.deleted += 1
+                self.outcome.calendar_writes += 1
             case ImportCreate(external=external, private=private):
                 self._import_new(external, private)
             case ImportUpdate(link=link, external=external, private=private):
@@ -217,34 +232,47 @@ class Executor:
         self.outcome.imported += 1
 
     def _create(self, actions: Sequence[PushCreate]) -> None:
-        """Push a chunk of new events at once, then record the ones that were created."""
+        """Push a chunk of new events at once, then record the ones that were created.
+
+        What was created is recorded even when some drafts met a rate limit
+        or an outage; that error then ends the run, and the rest is pushed
+        by a later one.
+        """
         by_key = {self._creation_key(action.item): action for action in actions}
         drafts = {
             key: draft_for(action.item.activity, self.describe(action.item.activity))
             for key, action in by_key.items()
         }
         results = self.provider.create_many(self.target.calendar_id, drafts)
+        created = {
+            key: result for key, result in results.items() if isinstance(result, ExternalEvent)
+        }
+        links = [self._pushed(by_key[key].item, event) for key, event in created.items()]
+        transient = [error for error in results.values() if isinstance(error, TRANSIENT)]
         with writing(self.engine) as conn:
-            for key, action in by_key.items():
-                result = results[key]
-                subject = {"activity_id": action.item.activity_id}
-                if isinstance(result, ExternalEvent):
-                    link = Link(
-                        activity_id=action.item.activity_id,
-                        external_id=result.id,
-                        external_etag=result.etag,
-                        crm_hash=action.item.hash,
-                        external_hash=event_hash(result),
-                        recurrence_id=result.recurrence_id,
-                        origin=self._origin(action.item),
-                    )
-                    self._save_link(conn, link)
-                    sync_links.clear_item_error(conn, self.target.account_id, **subject)
-                    self.outcome.pushed += 1
-                    continue
-                if isinstance(result, RateLimited | TemporaryFailure):
-                    raise result
-                self._note_failure(conn, action, subject, result)
+            target = self.target
+            sync_links.save_links(conn, target.account_id, target.calendar_id, links, self.now())
+            pushed_ids = [link.activity_id for link in links]
+            sync_links.clear_activity_errors(conn, target.account_id, pushed_ids)
+            for key, result in results.items():
+                if not isinstance(result, (ExternalEvent, *TRANSIENT)):
+                    action = by_key[key]
+                    self._note_failure(conn, action, _subject(action), result)
+        self.outcome.pushed += len(links)
+        self.outcome.calendar_writes += len(links)
+        if transient:
+            raise transient[0]
+
+    def _pushed(self, item: CrmItem, event: ExternalEvent) -> Link:
+        return Link(
+            activity_id=item.activity_id,
+            external_id=event.id,
+            external_etag=event.etag,
+            crm_hash=item.hash,
+            external_hash=event_hash(event),
+            recurrence_id=event.recurrence_id,
+            origin=self._origin(item),
+        )
 
     def _creation_key(self, item: CrmItem) -> str:
         """Stable across the retries of this run's create, new for every run.
@@ -345,8 +373,3 @@ def _uid_for(target: Target, external: ExternalItem) -> str:
 def _id(activity: Activity) -> int:
     assert activity.id is not None
     return activity.id
-
-
-def _chunks(items: Sequence[PushCreate], size: int) -> Iterator[Sequence[PushCreate]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]

@@ -16,10 +16,14 @@ from bridge.domain import Activity
 from bridge.providers import ExternalEvent
 from bridge.sync.content import Content, draft_for, normalised
 
+CONTENT_FIELDS = dataclasses.fields(Content)
+
 
 def content_hash(content: Content) -> str:
     """A stable hex digest of `content` (same content, same digest, across processes)."""
-    fields = dataclasses.asdict(content)
+    # Content is flat, so reading its fields beats `dataclasses.asdict`'s deep copy,
+    # which dominated the hashing of a whole calendar's activities on every run.
+    fields = {field.name: getattr(content, field.name) for field in CONTENT_FIELDS}
     text = json.dumps(fields, sort_keys=True, default=lambda moment: moment.isoformat())
     return hashlib.sha256(text.encode()).hexdigest()
 

@@ -41,6 +41,11 @@ from bridge.sync.sides import Descriptions, crm_side, external_side
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF = dt.timedelta(hours=1)
+MAX_PASSES = 2
+ECHO_PASS_WRITES = 1000
+"""Calendar writes after which a run reads its echoes back at once (see `_sync`): fewer
+fit in the one listing page the next run makes anyway, so reading them now would only
+add a request."""
 Clock = Callable[[], dt.datetime]
 
 
@@ -92,18 +97,70 @@ def _sync(
     interval: dt.timedelta,
     now: Clock,
 ) -> RunResult:
+    """Up to `MAX_PASSES` passes: after many calendar writes, list once more at once.
+
+    The second pass reads back the run's own writes (recognised as echoes,
+    so it writes nothing unless someone changed something meanwhile), which
+    moves the cursor past them: after a big push, the next run then lists
+    only what changed since, instead of paging through the push. After a
+    failed item there is no second pass: it would only try that item again.
+    """
+    calendar_id = account.settings.calendar_id
+    requests_before = provider.requests_made
+    started_at = now()
+    with engine.connect() as conn:
+        crm_revision = current_revision(conn)
+    cursor = account.cursor_for(calendar_id)
+    total = Outcome()
+    for _ in range(MAX_PASSES):
+        page = _listing(provider, calendar_id, cursor, account.settings.window(now()))
+        outcome = _apply(engine, account, provider, run_id, page, now)
+        if isinstance(outcome, str):
+            return _needs_attention(engine, account, now, outcome)
+        total.add(outcome)
+        if outcome.import_failures:
+            break
+        with writing(engine) as conn:
+            sync_accounts.save_cursor(conn, account.id, calendar_id, page.cursor, now())
+        cursor = page.cursor
+        if outcome.calendar_writes < ECHO_PASS_WRITES or outcome.failed:
+            break
+    with writing(engine) as conn:
+        totals = RunTotals(total.pushed, total.imported, total.failed)
+        seen = _revision_seen(conn, account.user_id, crm_revision, total)
+        sync_accounts.record_success(
+            conn,
+            account.id,
+            now(),
+            totals,
+            crm_revision_seen=seen,
+            next_run_at=now() + interval,
+            started_at=started_at,
+        )
+    message = "; ".join(total.errors[:5])
+    return RunResult(
+        RunOutcome.OK, _counts(total, provider.requests_made - requests_before), message
+    )
+
+
+def _apply(
+    engine: sa.Engine,
+    account: CalendarAccount,
+    provider: CalendarProvider,
+    run_id: int,
+    page: ChangePage,
+    now: Clock,
+) -> Outcome | str:
+    """Plan one listing against the CRM as it is now and apply it, or say why it was refused."""
     settings = account.settings
     calendar_id = settings.calendar_id
-    requests_before = provider.requests_made
     snapshot_time = now()
     window = settings.window(snapshot_time)
     with engine.connect() as conn:
-        crm_revision = current_revision(conn)
-    page = _listing(provider, calendar_id, account.cursor_for(calendar_id), window)
-    with engine.connect() as conn:
         links = sync_links.links_of(conn, account.id, calendar_id)
-        describe = Descriptions(conn, settings)
-        crm_items = crm_side(conn, account.id, account.user_id, settings, window, describe)
+        crm_items = crm_side(
+            conn, account.id, account.user_id, settings, window, Descriptions(conn, settings)
+        )
     decided = plan(
         links,
         crm_items,
@@ -113,16 +170,7 @@ def _sync(
         snapshot_time=snapshot_time,
     )
     if decided.needs_attention is not None:
-        with writing(engine) as conn:
-            sync_accounts.record_failure(
-                conn,
-                account.id,
-                now(),
-                decided.needs_attention,
-                next_run_at=None,
-                state=AccountState.NEEDS_ATTENTION,
-            )
-        return RunResult(RunOutcome.NEEDS_ATTENTION, RunCounts(), decided.needs_attention)
+        return decided.needs_attention
     target = Target(account.id, calendar_id, account.user_id, settings.import_type_key, run_id)
     with engine.connect() as conn:
         executor = Executor(
@@ -134,25 +182,19 @@ def _sync(
             crm_items=crm_items,
             now=now,
         )
-        outcome = executor.apply(decided.actions)
+        return executor.apply(decided.actions)
+
+
+def _needs_attention(
+    engine: sa.Engine, account: CalendarAccount, now: Clock, message: str
+) -> RunResult:
+    """The planner refused to delete what a broken listing implied: the user must look."""
+    log.warning("account %s needs attention: %s", account.id, message)
     with writing(engine) as conn:
-        if outcome.import_failures == 0:
-            sync_accounts.save_cursor(conn, account.id, calendar_id, page.cursor, now())
-        totals = RunTotals(outcome.pushed, outcome.imported, outcome.failed)
-        seen = _revision_seen(conn, account.user_id, crm_revision, outcome)
-        sync_accounts.record_success(
-            conn,
-            account.id,
-            now(),
-            totals,
-            crm_revision_seen=seen,
-            next_run_at=now() + interval,
-            started_at=snapshot_time,
+        sync_accounts.record_failure(
+            conn, account.id, now(), message, next_run_at=None, state=AccountState.NEEDS_ATTENTION
         )
-    message = "; ".join(outcome.errors[:5])
-    return RunResult(
-        RunOutcome.OK, _counts(outcome, provider.requests_made - requests_before), message
-    )
+    return RunResult(RunOutcome.NEEDS_ATTENTION, RunCounts(), message)
 
 
 def _listing(

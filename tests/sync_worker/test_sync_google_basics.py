@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import sqlalchemy as sa
 
 from bridge.calendar_accounts import CalendarAccounts
-from bridge.domain import User
+from bridge.domain import Activity, User
+from bridge.store.activities import insert_many
+from bridge.store.crm import list_activity_types
+from bridge.store.db import writing
 from bridge.store.sync_accounts import CalendarAccount
+from bridge.sync.run import ECHO_PASS_WRITES
 from bridge.worker.scheduler import Worker
 from tests.emulators.google_calendar import GoogleEmulator
 from tests.sync_worker.sync_samples import (
@@ -52,6 +58,12 @@ def test_start_pushes_activities_once_and_an_idle_run_writes_nothing(
     second = sync_ok(worker, account_id)
     assert second.counts.pushed == second.counts.imported == 0
     assert google.requests_total == second.counts.requests == 1
+
+    change_activity(engine, meeting.id, subject="Renewal meeting (moved)")
+    google.requests.reset()
+    changed = sync_ok(worker, account_id)
+    assert changed.counts.pushed == 1
+    assert google.requests_total == changed.counts.requests == 2
     assert len(live_events(google.state.events(GOOGLE_CALENDAR))) == 2
     assert len(live_activities(engine, crm_user)) == 2
 
@@ -90,3 +102,44 @@ def test_edits_and_deletes_travel_both_ways_without_echoes(
     assert done.counts.deleted == 2
     assert live_events(google.state.events(GOOGLE_CALENDAR)) == {}
     assert live_activities(engine, crm_user) == []
+
+
+def test_after_a_big_push_the_next_change_costs_two_requests(
+    engine: sa.Engine,
+    google: GoogleEmulator,
+    calendar_accounts: CalendarAccounts,
+    google_account: CalendarAccount,
+    crm_user: User,
+    worker: Worker,
+) -> None:
+    count = ECHO_PASS_WRITES + 10
+    with writing(engine) as conn:
+        insert_many(
+            conn,
+            [
+                Activity(
+                    subject=f"Visit {number}",
+                    type_key="call",
+                    owner_id=crm_user.id,
+                    uid=f"visit-{number}@crm.test",
+                    due_date=soon(1 + number % 200).date(),
+                    due_time=dt.time(9),
+                    duration=dt.timedelta(minutes=30),
+                )
+                for number in range(count)
+            ],
+            list_activity_types(conn),
+        )
+    account_id = _started(calendar_accounts, google_account)
+    google.requests.reset()
+
+    pushed = sync_ok(worker, account_id)
+
+    batches = -(-count // 50)
+    assert pushed.counts.pushed == count
+    assert google.requests["calendar.events.list"] == 2
+    assert google.requests_total == pushed.counts.requests == 1 + batches + 1
+    one = next(a for a in live_activities(engine, crm_user) if a.subject == "Visit 7")
+    change_activity(engine, one.id, subject="Visit 7 (moved)")
+    google.requests.reset()
+    assert sync_ok(worker, account_id).counts.requests == google.requests_total == 2
