@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from bridge.calendar_accounts import CalendarAccounts
 from bridge.domain import User
+from bridge.store.sync_accounts import CalendarAccount
 from bridge.worker.scheduler import Worker
 from tests.emulators.google_calendar import GoogleEmulator
 from tests.providers.google_provider_samples import issued_tokens
@@ -51,4 +52,19 @@ def scene(
     crm_user: User,
     worker: Worker,
 ) -> Scene:
+    return Scene(engine, side, calendar_accounts, crm_user, worker)
+
+
+@pytest.fixture
+def scene_at_google(
+    engine: sa.Engine,
+    google: GoogleEmulator,
+    google_url: str,
+    calendar_accounts: CalendarAccounts,
+    google_account: CalendarAccount,
+    crm_user: User,
+    worker: Worker,
+) -> Scene:
+    """The scene with alice's Google account, for what only Google does (faults, push, batches)."""
+    side = GoogleSide(google, google_url, google_account)
     return Scene(engine, side, calendar_accounts, crm_user, worker)

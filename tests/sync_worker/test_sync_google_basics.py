@@ -4,48 +4,38 @@ from __future__ import annotations
 
 import datetime as dt
 
-import sqlalchemy as sa
+import pytest
 
-from bridge.calendar_accounts import CalendarAccounts
-from bridge.domain import Activity, User
+from bridge.domain import Activity
 from bridge.store.activities import insert_many
 from bridge.store.crm import list_activity_types
 from bridge.store.db import writing
-from bridge.store.sync_accounts import CalendarAccount
 from bridge.sync.run import ECHO_PASS_WRITES
-from bridge.worker.scheduler import Worker
 from tests.emulators.google_calendar import GoogleEmulator
+from tests.sync_worker.scene import Scene
 from tests.sync_worker.sync_samples import (
     GOOGLE_CALENDAR,
-    add_activity,
-    change_activity,
-    delete_activity,
     google_event,
-    live_activities,
     live_events,
     soon,
-    sync_ok,
 )
 
 
-def _started(accounts: CalendarAccounts, account: CalendarAccount) -> int:
-    accounts.start("alice", account.id)
-    return account.id
+@pytest.fixture
+def scene(scene_at_google: Scene) -> Scene:
+    """These scenarios need Google: they use its faults, batches and request counts."""
+    return scene_at_google
 
 
 def test_start_pushes_activities_once_and_an_idle_run_writes_nothing(
-    engine: sa.Engine,
+    scene: Scene,
     google: GoogleEmulator,
-    calendar_accounts: CalendarAccounts,
-    google_account: CalendarAccount,
-    crm_user: User,
-    worker: Worker,
 ) -> None:
-    meeting = add_activity(engine, crm_user, "Renewal meeting", location="Room 4")
-    add_activity(engine, crm_user, "Call Bob", type_key="call", start=soon(3, 14))
-    account_id = _started(calendar_accounts, google_account)
+    meeting = scene.add("Renewal meeting", location="Room 4")
+    scene.add("Call Bob", type_key="call", start=soon(3, 14))
+    scene.start()
 
-    first = sync_ok(worker, account_id)
+    first = scene.sync()
 
     events = live_events(google.state.events(GOOGLE_CALENDAR))
     assert sorted(event["summary"] for event in events.values()) == ["Call Bob", "Renewal meeting"]
@@ -55,72 +45,64 @@ def test_start_pushes_activities_once_and_an_idle_run_writes_nothing(
     assert first.counts.pushed == 2
 
     google.requests.reset()
-    second = sync_ok(worker, account_id)
+    second = scene.sync()
     assert second.counts.pushed == second.counts.imported == 0
     assert google.requests_total == second.counts.requests == 1
 
-    change_activity(engine, meeting.id, subject="Renewal meeting (moved)")
+    scene.change(meeting.id, subject="Renewal meeting (moved)")
     google.requests.reset()
-    changed = sync_ok(worker, account_id)
+    changed = scene.sync()
     assert changed.counts.pushed == 1
     assert google.requests_total == changed.counts.requests == 2
     assert len(live_events(google.state.events(GOOGLE_CALENDAR))) == 2
-    assert len(live_activities(engine, crm_user)) == 2
+    assert len(scene.activities()) == 2
 
 
 def test_edits_and_deletes_travel_both_ways_without_echoes(
-    engine: sa.Engine,
+    scene: Scene,
     google: GoogleEmulator,
-    calendar_accounts: CalendarAccounts,
-    google_account: CalendarAccount,
-    crm_user: User,
-    worker: Worker,
 ) -> None:
-    meeting = add_activity(engine, crm_user, "Kick-off")
-    account_id = _started(calendar_accounts, google_account)
-    sync_ok(worker, account_id)
+    meeting = scene.add("Kick-off")
+    scene.start()
+    scene.sync()
     external = google.state.insert_event(GOOGLE_CALENDAR, google_event("Dentist", soon(2, 11)))
 
-    imported = sync_ok(worker, account_id)
+    imported = scene.sync()
     assert imported.counts.imported == 1
-    by_subject = {a.subject: a for a in live_activities(engine, crm_user)}
+    by_subject = {a.subject: a for a in scene.activities()}
     assert set(by_subject) == {"Kick-off", "Dentist"}
 
-    change_activity(engine, meeting.id, subject="Kick-off (moved)")
+    scene.change(meeting.id, subject="Kick-off (moved)")
     google.state.patch_event(GOOGLE_CALENDAR, external["id"], {"summary": "Dentist, Dr Who"})
-    sync_ok(worker, account_id)
+    scene.sync()
     summaries = {e["summary"] for e in live_events(google.state.events(GOOGLE_CALENDAR)).values()}
     assert summaries == {"Kick-off (moved)", "Dentist, Dr Who"}
-    assert {a.subject for a in live_activities(engine, crm_user)} == summaries
+    assert {a.subject for a in scene.activities()} == summaries
 
-    quiet = sync_ok(worker, account_id)
+    quiet = scene.sync()
     assert (quiet.counts.pushed, quiet.counts.imported, quiet.counts.deleted) == (0, 0, 0)
 
-    delete_activity(engine, meeting.id)
+    scene.delete(meeting.id)
     google.state.delete_event(GOOGLE_CALENDAR, external["id"])
-    done = sync_ok(worker, account_id)
+    done = scene.sync()
     assert done.counts.deleted == 2
     assert live_events(google.state.events(GOOGLE_CALENDAR)) == {}
-    assert live_activities(engine, crm_user) == []
+    assert scene.activities() == []
 
 
 def test_after_a_big_push_the_next_change_costs_two_requests(
-    engine: sa.Engine,
+    scene: Scene,
     google: GoogleEmulator,
-    calendar_accounts: CalendarAccounts,
-    google_account: CalendarAccount,
-    crm_user: User,
-    worker: Worker,
 ) -> None:
     count = ECHO_PASS_WRITES + 10
-    with writing(engine) as conn:
+    with writing(scene.engine) as conn:
         insert_many(
             conn,
             [
                 Activity(
                     subject=f"Visit {number}",
                     type_key="call",
-                    owner_id=crm_user.id,
+                    owner_id=scene.user.id,
                     uid=f"visit-{number}@crm.test",
                     due_date=soon(1 + number % 200).date(),
                     due_time=dt.time(9),
@@ -130,16 +112,16 @@ def test_after_a_big_push_the_next_change_costs_two_requests(
             ],
             list_activity_types(conn),
         )
-    account_id = _started(calendar_accounts, google_account)
+    scene.start()
     google.requests.reset()
 
-    pushed = sync_ok(worker, account_id)
+    pushed = scene.sync()
 
     batches = -(-count // 50)
     assert pushed.counts.pushed == count
     assert google.requests["calendar.events.list"] == 2
     assert google.requests_total == pushed.counts.requests == 1 + batches + 1
-    one = next(a for a in live_activities(engine, crm_user) if a.subject == "Visit 7")
-    change_activity(engine, one.id, subject="Visit 7 (moved)")
+    one = next(a for a in scene.activities() if a.subject == "Visit 7")
+    scene.change(one.id, subject="Visit 7 (moved)")
     google.requests.reset()
-    assert sync_ok(worker, account_id).counts.requests == google.requests_total == 2
+    assert scene.sync().counts.requests == google.requests_total == 2
