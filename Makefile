@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install run test lint format bench clean
+.PHONY: install run test lint format bench bench-sync clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,9 @@ format: install
 
 bench: install
 	$(BIN)/python bench/caldav_vs_radicale.py
+
+bench-sync: install
+	$(BIN)/python -m bench.sync_google
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

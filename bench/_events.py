@@ -19,7 +19,7 @@ SPREAD_DAYS = 730
 RECURRING_SHARE = 0.01
 _SEED = 20250106
 _DTSTAMP = "20250101T000000Z"
-_SUBJECTS = (
+SUBJECTS = (
     "Discovery call",
     "Pricing review",
     "Contract negotiation",
@@ -68,7 +68,7 @@ def generate(count: int) -> list[Event]:
                 uid=f"bench-{index:06d}",
                 start=start,
                 minutes=rng.choice((30, 45, 60)),
-                summary=f"{rng.choice(_SUBJECTS)} #{index}",
+                summary=f"{rng.choice(SUBJECTS)} #{index}",
                 location=rng.choice(_LOCATIONS),
                 rrule=rrule,
             )
