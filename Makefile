@@ -19,7 +19,7 @@ run: install
 	$(BIN)/calbridge serve
 
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 lint: install
 	$(BIN)/ruff check .
