@@ -34,11 +34,13 @@ from bridge.providers.google_oauth import (
 )
 from bridge.secrets import SecretBox, SecretError
 from bridge.store import sync_accounts, sync_links, sync_runs
+from bridge.store.activities import by_ids
 from bridge.store.crm import list_activity_types
 from bridge.store.db import writing
 from bridge.store.sync_accounts import AccountError, AccountState, CalendarAccount
 from bridge.store.sync_settings import SettingsError, settings_from_json, settings_to_json
 from bridge.store.users import get_user
+from bridge.sync.status import SyncStatus, sync_status
 from bridge.worker.channels import close_channel
 from bridge.worker.providers import ProviderConfig, open_provider, secret_saver, tokens_secret
 
@@ -163,6 +165,28 @@ class CalendarAccounts:
                 item_errors=sync_links.item_errors(conn, account_id=account_id),
                 linked=len(sync_links.links_of(conn, account_id, account.settings.calendar_id)),
             )
+
+    def activity_statuses(self, login: str, ids: list[int]) -> list[tuple[int, list[SyncStatus]]]:
+        """Where each of `login`'s live activities among `ids` is synced, or why not.
+
+        In the order asked; ids of other users' activities, deleted ones and
+        unknown ones are left out alike, so the answer reveals nothing about them.
+        """
+        with self.engine.connect() as conn:
+            user = get_user(conn, login)
+            owned = {item.id: item for item in by_ids(conn, ids) if item.owner_id == user.id}
+            accounts = sync_accounts.accounts_of(conn, user.id)
+            links = sync_links.syncs_of(conn, list(owned))
+            errors = sync_links.item_errors(conn, activity_ids=list(owned))
+        now = self.clock()
+        return [
+            (
+                activity_id,
+                sync_status(owned[activity_id], accounts, links.get(activity_id, []), errors, now),
+            )
+            for activity_id in ids
+            if activity_id in owned
+        ]
 
     def calendars(self, login: str, account_id: int) -> list[ExternalCalendar]:
         """The account's calendars, asked of the provider now (for picking one)."""

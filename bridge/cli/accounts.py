@@ -80,6 +80,12 @@ def register(commands: argparse._SubParsersAction) -> None:
         command.add_argument("id", type=int)
         command.add_argument("--user", required=True)
         command.set_defaults(handler=handler)
+    activities = group.add_parser(
+        "activities", help="where some of the user's activities are synced, or why not"
+    )
+    activities.add_argument("ids", type=int, nargs="+", metavar="ACTIVITY_ID")
+    activities.add_argument("--user", required=True)
+    activities.set_defaults(handler=show_activities)
 
 
 @contextlib.contextmanager
@@ -355,3 +361,26 @@ def _short(text: str | None) -> str:
 
 def _yes(flag: bool) -> str:
     return "yes" if flag else "no"
+
+
+def show_activities(args: argparse.Namespace, settings: Settings) -> int:
+    """One line per activity and account: synced (calendar, when) or the reason it is not."""
+    with calendar_accounts(settings) as accounts:
+        found = accounts.activity_statuses(args.user, list(dict.fromkeys(args.ids)))
+    rows = [
+        (
+            str(activity_id),
+            str(entry.account_id),
+            entry.account_email,
+            f"synced to {entry.calendar_id} at {entry.synced_at:%Y-%m-%d %H:%M} UTC"
+            if entry.synced_at is not None
+            else f"not synced: {entry.reason}",
+        )
+        for activity_id, entries in found
+        for entry in entries
+    ]
+    if not rows:
+        print("no such activities of this user, or no connected accounts")
+        return 0
+    print_table(("ACTIVITY", "ACCOUNT", "E-MAIL", "STATUS"), rows)
+    return 0

@@ -24,7 +24,7 @@ from bridge.calendar_accounts import CalendarAccounts
 from bridge.config import Settings
 from bridge.store.sync_accounts import AccountError
 from bridge.store.sync_settings import settings_to_json
-from bridge.web.api_activities import parse_ids, sync_statuses
+from bridge.web.api_activities import parse_ids
 from bridge.web.api_http import METHODS, ApiError, BasicAuth, error_response, json_object, resource
 from bridge.web.api_json import (
     account_json,
@@ -144,9 +144,7 @@ class _AccountsApi:
 
     async def sync_status(self, request: Request, login: str) -> Response:
         ids = parse_ids(request.query_params.get("ids"))
-        found = await run_in_threadpool(
-            sync_statuses, self.accounts.engine, login, ids, self.accounts.clock
-        )
+        found = await run_in_threadpool(self.accounts.activity_statuses, login, ids)
         return JSONResponse(
             {
                 "activities": [

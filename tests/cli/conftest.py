@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from bridge.config import get_settings
+from tests.emulators.google_calendar import GoogleEmulator
 
 
 @pytest.fixture
@@ -21,4 +22,27 @@ def cli_env(engine: sa.Engine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
     monkeypatch.setenv("CALBRIDGE_RUN_WORKER", "true")
     get_settings.cache_clear()
     yield
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def google_cli_env(
+    cli_env: None,
+    monkeypatch: pytest.MonkeyPatch,
+    google: GoogleEmulator,
+    google_url: str,
+    secret_key: str,
+) -> None:
+    """`cli_env` pointed at the Google emulator, with the key the sync fixtures encrypt with."""
+    values = {
+        "CALBRIDGE_SECRET_KEY": secret_key,
+        "CALBRIDGE_GOOGLE_CLIENT_ID": google.client_id,
+        "CALBRIDGE_GOOGLE_CLIENT_SECRET": google.client_secret,
+        "CALBRIDGE_GOOGLE_API_BASE": google_url,
+        "CALBRIDGE_GOOGLE_AUTHORIZE_URL": f"{google_url}/o/oauth2/v2/auth",
+        "CALBRIDGE_GOOGLE_TOKEN_URL": f"{google_url}/token",
+        "CALBRIDGE_WORKER_POLL_SECONDS": "0.05",
+    }
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
     get_settings.cache_clear()

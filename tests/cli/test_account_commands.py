@@ -16,7 +16,6 @@ from bridge.calendar_accounts import CalendarAccounts
 from bridge.cli import main
 from bridge.cli.accounts import consent_answer, setting_changes
 from bridge.cli.common import CliError
-from bridge.config import get_settings
 from bridge.domain import User
 from bridge.store import sync_accounts
 from bridge.store.db import writing
@@ -28,7 +27,7 @@ from tests.emulators.google_calendar import GoogleEmulator
 from tests.stock_radicale import RadicaleServer, running_radicale
 from tests.sync_worker.sync_samples import GOOGLE_CALENDAR, add_activity, live_events, sync_ok
 
-pytestmark = pytest.mark.usefixtures("account_env")
+pytestmark = pytest.mark.usefixtures("google_cli_env")
 CALLBACK = "https://cal.example.com/oauth/google/callback"
 COMMANDS_ON_AN_ACCOUNT = (
     ["start"],
@@ -39,28 +38,6 @@ COMMANDS_ON_AN_ACCOUNT = (
     ["settings"],
     ["settings", "--set", "window_past_days=1"],
 )
-
-
-@pytest.fixture
-def account_env(
-    cli_env: None,
-    monkeypatch: pytest.MonkeyPatch,
-    google: GoogleEmulator,
-    google_url: str,
-    secret_key: str,
-) -> None:
-    """The CLI's settings pointed at the emulator, with the key the fixtures encrypt with."""
-    values = {
-        "CALBRIDGE_SECRET_KEY": secret_key,
-        "CALBRIDGE_GOOGLE_CLIENT_ID": google.client_id,
-        "CALBRIDGE_GOOGLE_CLIENT_SECRET": google.client_secret,
-        "CALBRIDGE_GOOGLE_API_BASE": google_url,
-        "CALBRIDGE_GOOGLE_AUTHORIZE_URL": f"{google_url}/o/oauth2/v2/auth",
-        "CALBRIDGE_GOOGLE_TOKEN_URL": f"{google_url}/token",
-    }
-    for name, value in values.items():
-        monkeypatch.setenv(name, value)
-    get_settings.cache_clear()
 
 
 @pytest.fixture
@@ -441,3 +418,32 @@ def test_another_users_account_is_no_account(
 def test_unknown_user(capsys: pytest.CaptureFixture[str]) -> None:
     status, _, err = run(capsys, "account", "list", "--user", "nobody")
     assert (status, err) == (1, "calbridge: error: no such user: 'nobody'\n")
+
+
+def test_activities_says_where_each_is_synced_or_why_not(
+    engine: sa.Engine,
+    crm_user: User,
+    bob: User,
+    google_account: CalendarAccount,
+    calendar_accounts: CalendarAccounts,
+    worker: Worker,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    pushed = add_activity(engine, crm_user, "Pushed")
+    unticked = add_activity(engine, crm_user, "A lunch", type_key="lunch")
+    others = add_activity(engine, bob, "Bob's secret")
+    calendar_accounts.update_settings("alice", google_account.id, {"pushed_type_keys": ["meeting"]})
+    calendar_accounts.start("alice", google_account.id)
+    sync_ok(worker, google_account.id)
+
+    ids = [str(pushed.id), str(unticked.id), str(others.id)]
+    status, out, _ = run(capsys, "account", "activities", *ids, "--user", "alice")
+
+    assert status == 0
+    header, first, second = out.splitlines()
+    assert header.split() == ["ACTIVITY", "ACCOUNT", "E-MAIL", "STATUS"]
+    assert first.split()[:4] == [str(pushed.id), "1", GOOGLE_CALENDAR, "synced"]
+    assert f"synced to {GOOGLE_CALENDAR} at " in first
+    assert second.split()[:2] == [str(unticked.id), "1"]
+    assert "not synced: not pushed: type lunch is not ticked" in second
+    assert "secret" not in out

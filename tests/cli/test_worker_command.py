@@ -19,25 +19,7 @@ from tests.sync_worker.sync_samples import GOOGLE_CALENDAR, add_activity, live_e
 
 
 @pytest.fixture
-def worker_env(
-    cli_env: None,
-    monkeypatch: pytest.MonkeyPatch,
-    google: GoogleEmulator,
-    google_url: str,
-    secret_key: str,
-) -> Settings:
-    """The CLI's settings pointed at the emulator, with the key the fixtures encrypt with."""
-    values = {
-        "CALBRIDGE_SECRET_KEY": secret_key,
-        "CALBRIDGE_GOOGLE_CLIENT_ID": google.client_id,
-        "CALBRIDGE_GOOGLE_CLIENT_SECRET": google.client_secret,
-        "CALBRIDGE_GOOGLE_API_BASE": google_url,
-        "CALBRIDGE_GOOGLE_TOKEN_URL": f"{google_url}/token",
-        "CALBRIDGE_WORKER_POLL_SECONDS": "0.05",
-    }
-    for name, value in values.items():
-        monkeypatch.setenv(name, value)
-    get_settings.cache_clear()
+def worker_env(google_cli_env: None) -> Settings:
     return get_settings()
 
 
