@@ -59,8 +59,11 @@ class CalendarSide(Protocol):
     def cancel(self, occurrence: SeenEvent) -> None:
         """Cancel one occurrence of a series, as "delete only this event" does."""
 
-    def events(self) -> list[SeenEvent]:
-        """The calendar's events, series expanded to their occurrences."""
+    def events(self, calendar_id: str | None = None) -> list[SeenEvent]:
+        """The calendar's events (or another's of the account), series expanded."""
+
+    def add_calendar(self, name: str) -> str:
+        """Another calendar of the account; its id as the provider names it."""
 
 
 class GoogleSide:
@@ -103,10 +106,15 @@ class GoogleSide:
     def cancel(self, occurrence: SeenEvent) -> None:
         self.google.state.delete_event(self.calendar, occurrence.handle)
 
-    def events(self) -> list[SeenEvent]:
+    def add_calendar(self, name: str) -> str:
+        calendar_id = f"{name}@group.calendar.google.com"
+        self.google.state.add_calendar(self.calendar, calendar_id, name)
+        return calendar_id
+
+    def events(self, calendar_id: str | None = None) -> list[SeenEvent]:
         """Read over HTTP with `singleEvents`, as a calendar app shows them (requests counted)."""
         token = self.google.state.issue_tokens()["access_token"]
-        url = f"{self.url}/calendar/v3/calendars/{self.calendar}/events"
+        url = f"{self.url}/calendar/v3/calendars/{calendar_id or self.calendar}/events"
         params = {"singleEvents": "true", "maxResults": "2500"}
         with httpx.Client(headers={"Authorization": f"Bearer {token}"}, trust_env=False) as http:
             items = http.get(url, params=params).raise_for_status().json()["items"]
@@ -187,9 +195,15 @@ class CalDavSide:
         master.add("EXDATE", occurrence.start)
         self._put(occurrence.handle, master)
 
-    def events(self) -> list[SeenEvent]:
+    def add_calendar(self, name: str) -> str:
+        return self.server.make_calendar(self.server.user, name)
+
+    def events(self, calendar_id: str | None = None) -> list[SeenEvent]:
+        folder = self.folder
+        if calendar_id is not None:
+            folder = self.folder.parent / calendar_id.rstrip("/").rsplit("/", 1)[-1]
         seen = []
-        for path in sorted(self.folder.glob("*.ics")):
+        for path in sorted(folder.glob("*.ics")):
             calendar = icalendar.Calendar.from_ical(path.read_bytes())
             occurrences = recurring_ical_events.of(calendar).between(
                 dt.datetime(2000, 1, 1, tzinfo=dt.UTC), dt.datetime(2100, 1, 1, tzinfo=dt.UTC)

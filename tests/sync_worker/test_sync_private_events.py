@@ -16,7 +16,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from bridge.domain import User
+from bridge.domain import Activity, User
 from bridge.store.db import writing
 from bridge.store.feeds import create_feed
 from bridge.store.users import create_user
@@ -32,8 +32,11 @@ def bob(engine: sa.Engine) -> User:
         return create_user(conn, *BOB)
 
 
-def _bobs_doors(live_server: str, engine: sa.Engine, bob: User) -> str:
-    """Everything bob can fetch about his colleagues' activities, concatenated."""
+def _bobs_doors(live_server: str, engine: sa.Engine, bob: User, alices: list[int]) -> str:
+    """Everything bob can fetch about his colleagues' activities, concatenated.
+
+    `alices` are the ids of alice's activities, which bob asks the API about.
+    """
     with writing(engine) as conn:
         token = create_feed(conn, bob.id, scope="team")
     team = f"{live_server}/dav/bob/team/"
@@ -42,6 +45,11 @@ def _bobs_doors(live_server: str, engine: sa.Engine, bob: User) -> str:
             http.request("PROPFIND", team, headers={"Depth": "1"}).text,
             http.get(team).text,
             http.get(f"{live_server}/feeds/{token}.ics").text,
+            http.get(f"{live_server}/api/v1/calendar-accounts").text,
+            http.get(
+                f"{live_server}/api/v1/activities/sync-status",
+                params={"ids": ",".join(map(str, alices))},
+            ).text,
         ]
     client = caldav.DAVClient(url=f"{live_server}/dav/", username=BOB[0], password=BOB[1])
     calendar = client.calendar(url=team)
@@ -65,7 +73,7 @@ def test_private_event_modes(
     scene.sync()
 
     mine = {activity.subject: activity for activity in scene.activities()}
-    doors = _bobs_doors(live_server, scene.engine, bob)
+    doors = _bobs_doors(live_server, scene.engine, bob, [_id(a) for a in mine.values()])
     assert "Team lunch" in doors
     if mode == "skip":
         assert set(mine) == {"Team lunch"}
@@ -85,3 +93,8 @@ def test_private_event_modes(
     assert (again.counts.pushed, again.counts.imported) == (0, 0)
     event_summaries = [event.summary for event in scene.side.events()]
     assert sorted(event_summaries) == sorted(["Team lunch", f"Therapy {canary}"])
+
+
+def _id(activity: Activity) -> int:
+    assert activity.id is not None
+    return activity.id

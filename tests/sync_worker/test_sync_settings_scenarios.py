@@ -202,3 +202,22 @@ def test_stopped_accounts_do_not_sync_and_disconnect_forgets_links_not_data(
 def _a_second_passes() -> None:
     """Change times are compared to the second: let the later edit be later."""
     time.sleep(1.05)
+
+
+def test_switching_calendars_pushes_into_the_new_one_and_leaves_the_old_alone(
+    scene: Scene,
+) -> None:
+    scene.add("Pushed")
+    scene.start()
+    scene.sync()
+    other = scene.side.add_calendar("projects")
+
+    scene.accounts.update_settings("alice", scene.account_id, {"calendar_id": other})
+    moved = scene.sync()
+
+    assert moved.counts.pushed == 1
+    assert [event.summary for event in scene.side.events(other)] == ["Pushed"]
+    assert [event.summary for event in scene.side.events()] == ["Pushed"]
+    assert [activity.subject for activity in scene.activities()] == ["Pushed"]
+    quiet = scene.sync()
+    assert (quiet.counts.pushed, quiet.counts.imported) == (0, 0)
