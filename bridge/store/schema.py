@@ -243,6 +243,7 @@ calendar_accounts = sa.Table(
     sa.Column("lease_owner", sa.String(200)),
     sa.Column("lease_expires_at", TIMESTAMP),
     sa.Column("crm_revision_seen", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("crm_full_at", TIMESTAMP),
     sa.Column("channel_id", sa.String(255), unique=True),
     sa.Column("channel_token_hash", sa.String(64)),
     sa.Column("channel_resource_id", sa.String(1024)),

@@ -68,6 +68,8 @@ class CalendarAccount:
     failed: int
     next_run_at: dt.datetime | None
     crm_revision_seen: int
+    crm_full_at: dt.datetime | None
+    """When a run last read the whole CRM side (None: the next run must)."""
     channel: PushChannel | None
     created_at: dt.datetime
     updated_at: dt.datetime
@@ -105,6 +107,7 @@ def _to_account(row: sa.Row) -> CalendarAccount:
         failed=row.failed,
         next_run_at=_aware(row.next_run_at),
         crm_revision_seen=row.crm_revision_seen,
+        crm_full_at=_aware(row.crm_full_at),
         channel=channel,
         created_at=_aware(row.created_at),
         updated_at=_aware(row.updated_at),
@@ -189,10 +192,17 @@ def save_settings(
     """Store new settings and have the account synced at once, so they take effect.
 
     Any setting can change what belongs in the calendar (a type unticked, a
-    wider window), so the next run is due now. The cursor is kept: it is
-    bound to its calendar (`CalendarAccount.cursor_for`).
+    wider window), so the next run is due now and reads the whole CRM side.
+    The cursor is kept: it is bound to its calendar (`CalendarAccount.cursor_for`).
     """
-    _update(conn, account_id, now, settings=settings_to_json(settings), next_run_at=now)
+    _update(
+        conn,
+        account_id,
+        now,
+        settings=settings_to_json(settings),
+        next_run_at=now,
+        crm_full_at=None,
+    )
     announce(conn)
 
 
@@ -252,6 +262,7 @@ def record_success(
     crm_revision_seen: int,
     next_run_at: dt.datetime,
     started_at: dt.datetime,
+    crm_full_at: dt.datetime | None = None,
 ) -> None:
     """Note a finished run; a wake-up that came during it (push, "Sync now") still stands."""
     woken_during_run = sa.and_(c.next_run_at.is_not(None), c.next_run_at > started_at)
@@ -266,6 +277,7 @@ def record_success(
         failed=c.failed + totals.failed,
         crm_revision_seen=crm_revision_seen,
         next_run_at=sa.case((woken_during_run, c.next_run_at), else_=next_run_at),
+        crm_full_at=c.crm_full_at if crm_full_at is None else crm_full_at,
     )
 
 

@@ -43,6 +43,7 @@ def plan(
     *,
     full_listing: bool,
     snapshot_time: dt.datetime,
+    crm_scope: frozenset[int] | None = None,
 ) -> Plan:
     """Decide one run of the sync of one account's calendar.
 
@@ -51,6 +52,10 @@ def plan(
     activity missing here was deleted (or lost its date). `external_items`
     are the events `list_changes` returned, with `full_listing` as it said.
     `snapshot_time` is when both sides were read; the window is around it.
+    `crm_scope`, when given, says that `crm_items` only speak for these
+    activity ids (an incremental read: the changed ones, and those the
+    listed events concern); links to other activities are left as they
+    are, as links to unlisted events are. None: `crm_items` is everything.
 
     Linked pairs are decided by `decisions.linked`; unlinked events and
     activities by `_unlinked_events` and `_new_activities`, in that order,
@@ -65,6 +70,8 @@ def plan(
     gone, attention = _deleted_externally(ordered, crm, external, window, full_listing)
     actions: list[Action] = []
     for link in ordered:
+        if crm_scope is not None and link.activity_id not in crm_scope:
+            continue
         seen = external.get(link.key)
         deleted = link.key in gone or (seen is not None and seen.cancelled)
         actions += decisions.linked(link, crm.get(link.activity_id), seen, deleted, settings)

@@ -36,12 +36,16 @@ from bridge.store.sync_accounts import AccountState, CalendarAccount, RunTotals
 from bridge.store.sync_runs import RunCounts, RunOutcome
 from bridge.sync.executor import Executor, Outcome, Target
 from bridge.sync.planner import plan
-from bridge.sync.sides import Descriptions, crm_side, external_side
+from bridge.sync.sides import Descriptions, crm_changes, crm_side, external_side
 
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF = dt.timedelta(hours=1)
 MAX_PASSES = 2
+FULL_CRM_EVERY = dt.timedelta(hours=1)
+"""How often a run reads the whole CRM side rather than what changed: this is what
+notices what no revision records (a linked deal renamed, an activity the moving
+window now reaches)."""
 ECHO_PASS_WRITES = 1000
 """Calendar writes after which a run reads its echoes back at once (see `_sync`): fewer
 fit in the one listing page the next run makes anyway, so reading them now would only
@@ -111,10 +115,15 @@ def _sync(
     with engine.connect() as conn:
         crm_revision = current_revision(conn)
     cursor = account.cursor_for(calendar_id)
+    full_crm_due = account.crm_full_at is None or started_at - account.crm_full_at >= FULL_CRM_EVERY
+    since = None if full_crm_due else account.crm_revision_seen
+    read_in_full = False
     total = Outcome()
     for _ in range(MAX_PASSES):
         page = _listing(provider, calendar_id, cursor, account.settings.window(now()))
-        outcome = _apply(engine, account, provider, run_id, page, now)
+        pass_since = None if page.full_listing else since
+        read_in_full = read_in_full or pass_since is None
+        outcome = _apply(engine, account, provider, run_id, page, pass_since, now)
         if isinstance(outcome, str):
             return _needs_attention(engine, account, now, outcome)
         total.add(outcome)
@@ -123,6 +132,7 @@ def _sync(
         with writing(engine) as conn:
             sync_accounts.save_cursor(conn, account.id, calendar_id, page.cursor, now())
         cursor = page.cursor
+        since = crm_revision
         if outcome.calendar_writes < ECHO_PASS_WRITES or outcome.failed:
             break
     with writing(engine) as conn:
@@ -136,6 +146,7 @@ def _sync(
             crm_revision_seen=seen,
             next_run_at=now() + interval,
             started_at=started_at,
+            crm_full_at=started_at if read_in_full else None,
         )
     message = "; ".join(total.errors[:5])
     return RunResult(
@@ -149,18 +160,37 @@ def _apply(
     provider: CalendarProvider,
     run_id: int,
     page: ChangePage,
+    since: int | None,
     now: Clock,
 ) -> Outcome | str:
-    """Plan one listing against the CRM as it is now and apply it, or say why it was refused."""
+    """Plan one listing against the CRM as it is now and apply it, or say why it was refused.
+
+    The CRM side is read in full when `since` is None, else only what
+    changed after that revision and what the listed events concern.
+    """
     settings = account.settings
     calendar_id = settings.calendar_id
     snapshot_time = now()
     window = settings.window(snapshot_time)
     with engine.connect() as conn:
         links = sync_links.links_of(conn, account.id, calendar_id)
-        crm_items = crm_side(
-            conn, account.id, account.user_id, settings, window, Descriptions(conn, settings)
-        )
+        describe = Descriptions(conn, settings)
+        if since is None:
+            crm_items = crm_side(conn, account.id, account.user_id, settings, window, describe)
+            scope = None
+        else:
+            changes = crm_changes(
+                conn,
+                account.id,
+                account.user_id,
+                settings,
+                window,
+                describe,
+                since=since,
+                links=links,
+                events=page.events,
+            )
+            crm_items, scope = changes.items, changes.scope
     decided = plan(
         links,
         crm_items,
@@ -168,6 +198,7 @@ def _apply(
         settings,
         full_listing=page.full_listing,
         snapshot_time=snapshot_time,
+        crm_scope=scope,
     )
     if decided.needs_attention is not None:
         return decided.needs_attention

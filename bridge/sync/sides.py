@@ -1,8 +1,9 @@
 """Reading both sides of a run: the owner's activities as `CrmItem`s, events as `ExternalItem`s.
 
-The CRM side is every dated, live activity of the owner that meets the
-window or is linked (a linked activity that is missing was deleted, so the
-planner must see all of them). Each gets the hash of exactly what pushing
+In full (`crm_side`), the CRM side is every dated, live activity of the
+owner that meets the window or is linked (a linked activity that is
+missing was deleted, so the planner must see all of them); most runs read
+only what changed since the last one (`crm_changes`). Each gets the hash of exactly what pushing
 it would write, description and deal/contact block included, so a change
 to a linked deal's title also counts as a change.
 """
@@ -10,7 +11,8 @@ to a linked deal's title also counts as a change.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 
@@ -18,10 +20,12 @@ from bridge import ical
 from bridge.domain import Activity, LinkedRecords, SyncSettings
 from bridge.providers import ExternalEvent
 from bridge.store.activities import row_to_activity
+from bridge.store.chunks import chunks
 from bridge.store.crm import linked_records
-from bridge.store.schema import activities, sync_links
+from bridge.store.schema import activities, sync_item_errors, sync_links
+from bridge.sync.content import activity_uid
 from bridge.sync.hashing import crm_hash, event_hash
-from bridge.sync.model import CrmItem, ExternalItem
+from bridge.sync.model import CrmItem, ExternalItem, Link
 
 c = activities.c
 
@@ -83,6 +87,80 @@ def crm_side(
         )
     )
     return [crm_item(row_to_activity(row), settings, describe) for row in rows]
+
+
+@dataclass(frozen=True)
+class CrmChanges:
+    """An incremental read of the CRM side: the items, and the activity ids they speak for."""
+
+    items: list[CrmItem]
+    scope: frozenset[int]
+
+
+def crm_changes(
+    conn: sa.Connection,
+    account_id: int,
+    owner_id: int,
+    settings: SyncSettings,
+    window: tuple[dt.datetime, dt.datetime],
+    describe: Descriptions,
+    *,
+    since: int,
+    links: Sequence[Link],
+    events: Sequence[ExternalEvent],
+) -> CrmChanges:
+    """The part of the CRM side a run after `since` needs (see `plan`'s `crm_scope`).
+
+    That is: the owner's activities changed (or deleted) since the revision
+    `since`; those the listed events concern (linked to them, to a series
+    listed as cancelled, stamped into them, or sharing their uid), whose
+    current state the planner compares with the event; and those whose
+    last sync failed, to try them again. A deleted or undated activity is in
+    the scope without an item: the planner then deletes its event.
+    """
+    linked = {link.activity_id for link in links}
+    wanted = _concerned(links, events) | _failed(conn, account_id)
+    uids = [activity_uid(event) for event in events if event.uid and not event.activity_stamp]
+    query = sa.select(activities).where(c.owner_id == owner_id)
+    rows = list(conn.execute(query.where(c.revision > since)))
+    for chunk in chunks(sorted(wanted)):
+        rows += conn.execute(query.where(c.id.in_(chunk)))
+    for chunk in chunks(uids):
+        rows += conn.execute(query.where(c.uid.in_(chunk), c.deleted_at.is_(None)))
+    low, high = (int(moment.timestamp()) for moment in window)
+    items = {
+        row.id: crm_item(row_to_activity(row), settings, describe)
+        for row in rows
+        if row.deleted_at is None
+        and row.due_date is not None
+        and (row.id in linked or (row.range_start < high and row.range_end > low))
+    }
+    return CrmChanges(list(items.values()), frozenset(row.id for row in rows))
+
+
+def _concerned(links: Sequence[Link], events: Sequence[ExternalEvent]) -> set[int]:
+    """The activities of the links that the listed events touch, and those stamped into them."""
+    keys = {(event.id, event.recurrence_id) for event in events}
+    cancelled_series = {
+        event.id for event in events if event.status == "cancelled" and event.recurrence_id is None
+    }
+    stamped = {event.activity_stamp for event in events if event.activity_stamp is not None}
+    return stamped | {
+        link.activity_id
+        for link in links
+        if link.key in keys or (link.series_id is not None and link.series_id in cancelled_series)
+    }
+
+
+def _failed(conn: sa.Connection, account_id: int) -> set[int]:
+    errors = sync_item_errors.c
+    return set(
+        conn.execute(
+            sa.select(errors.activity_id).where(
+                errors.account_id == account_id, errors.activity_id.is_not(None)
+            )
+        ).scalars()
+    )
 
 
 def external_side(events: Iterable[ExternalEvent]) -> list[ExternalItem]:

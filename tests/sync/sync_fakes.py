@@ -361,6 +361,7 @@ def plan_of(
     config: SyncSettings | None = None,
     *,
     full_listing: bool = False,
+    crm_scope: frozenset[int] | None = None,
 ) -> Plan:
     """`plan` at `NOW` with the default settings unless told otherwise."""
     return plan(
@@ -370,4 +371,5 @@ def plan_of(
         config or settings(),
         full_listing=full_listing,
         snapshot_time=NOW,
+        crm_scope=crm_scope,
     )

@@ -250,3 +250,15 @@ def test_unrelated_listing_noise_does_not_disturb_links() -> None:
     crm, ext, pair = synced()
     other = external(event("x9", status="cancelled"))
     assert plan_of([pair], [crm], [ext, other]).actions == ()
+
+
+def test_an_incremental_crm_read_leaves_the_links_it_does_not_speak_for() -> None:
+    crm, _ext, pair = synced()
+    assert plan_of([pair], [], [], crm_scope=frozenset()).actions == ()
+    assert plan_of([pair], [], [], crm_scope=frozenset({crm.activity_id})).actions == (
+        PushDelete(pair),
+    )
+    edited = crm_edited(crm)
+    assert plan_of([pair], [edited], [], crm_scope=frozenset({crm.activity_id})).actions == (
+        PushUpdate(pair, edited),
+    )

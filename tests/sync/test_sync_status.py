@@ -37,6 +37,7 @@ def account(
         failed=0,
         next_run_at=None,
         crm_revision_seen=0,
+        crm_full_at=None,
         channel=None,
         created_at=NOW,
         updated_at=NOW,

@@ -37,6 +37,7 @@ def upgrade() -> None:
         sa.Column("lease_owner", sa.String(length=200), nullable=True),
         sa.Column("lease_expires_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("crm_revision_seen", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("crm_full_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("channel_id", sa.String(length=255), nullable=True),
         sa.Column("channel_token_hash", sa.String(length=64), nullable=True),
         sa.Column("channel_resource_id", sa.String(length=1024), nullable=True),
