@@ -1,5 +1,6 @@
-"""The sync engine's pure core: decide what one run of a calendar sync must do.
+"""The sync engine: decide what one run of a calendar sync must do, then do it.
 
+The pure core (no I/O; what this package exports):
 - `plan`: link table + CRM side now + calendar side now -> a `Plan` (`planner`),
   each pair decided by the rules in `decisions`.
 - `Link`, `CrmItem`, `ExternalItem`, the actions and `Plan` (`model`).
@@ -7,9 +8,11 @@
 - `crm_hash`, `event_hash`: content hashes recorded in links, for change and
   echo detection (`hashing`).
 
-Nothing here does I/O or knows a provider: the executor and the worker
-read both sides, call `plan`, and apply its actions through
-`bridge.providers.CalendarProvider` and `bridge.store`.
+The edge that applies it, imported by module: `sides` reads both sides from
+the store and the provider's listing, `executor` applies a plan through
+`bridge.providers.CalendarProvider` and `bridge.store`, and `run` does one
+whole run of an account (listing, planning, applying, recording). `status`
+explains to users where an activity is synced, or why not.
 """
 
 from bridge.sync.content import Content, activity_uid, apply_event, draft_for, normalised
