@@ -75,7 +75,8 @@ def plan(
         seen = external.get(link.key)
         deleted = link.key in gone or (seen is not None and seen.cancelled)
         actions += decisions.linked(link, crm.get(link.activity_id), seen, deleted, settings)
-    pairing = _Pairing.of(ordered, crm)
+    deleted_in_crm = frozenset() if crm_scope is None else crm_scope - crm.keys()
+    pairing = _Pairing.of(ordered, crm, deleted_in_crm)
     actions += _unlinked_events(external, pairing, settings, window)
     actions += _new_activities(pairing, window)
     return Plan(tuple(actions), attention)
@@ -126,19 +127,26 @@ def _deleted_externally(
 
 @dataclass
 class _Pairing:
-    """The unlinked items of both sides, and which activities an event claimed in this plan."""
+    """The unlinked items of both sides, and which activities an event claimed in this plan.
+
+    `deleted_in_crm` are activities known to be gone (deleted or undated): an
+    incremental CRM read speaks for them and has no item for them.
+    """
 
     linked_keys: set[EventKey]
     unlinked: dict[int, CrmItem]
     by_uid: dict[str, CrmItem]
+    deleted_in_crm: frozenset[int]
     claimed: set[int] = field(default_factory=set)
 
     @classmethod
-    def of(cls, links: list[Link], crm: Mapping[int, CrmItem]) -> _Pairing:
+    def of(
+        cls, links: list[Link], crm: Mapping[int, CrmItem], deleted_in_crm: frozenset[int]
+    ) -> _Pairing:
         linked_ids = {link.activity_id for link in links}
         unlinked = {key: item for key, item in crm.items() if key not in linked_ids}
         by_uid = {item.activity.uid: item for item in unlinked.values()}
-        return cls({link.key for link in links}, unlinked, by_uid)
+        return cls({link.key for link in links}, unlinked, by_uid, deleted_in_crm)
 
     def claim(self, item: CrmItem) -> bool:
         """Take `item` for one event; False when another event took it already."""
@@ -158,9 +166,11 @@ def _unlinked_events(
 
     - Cancelled: nothing (a deletion of something never synced).
     - Stamped with an activity id: it is ours. If that activity is unlinked,
-      relink the pair (`_match`); otherwise skip it (its activity is linked
-      to another event, or is not in the CRM side of this run). A stamped
-      event is never imported, so a lost link cannot become a duplicate.
+      relink the pair (`_match`); if it is known deleted, delete the event
+      (an orphan, left by a link lost before its activity went); otherwise
+      skip it (its activity is linked to another event, or is not in the
+      CRM side of this run). A stamped event is never imported, so a lost
+      link cannot become a duplicate.
     - Unstamped, with the uid of an unlinked activity: the same item,
       imported or pushed before its link was lost: relink (`_match`).
     - Otherwise see `_import`.
@@ -177,6 +187,8 @@ def _unlinked_events(
             owner = pairing.unlinked.get(stamp)
             if owner is not None and pairing.claim(owner):
                 actions += _match(owner, item, Side.CRM, settings)
+            elif stamp in pairing.deleted_in_crm:
+                actions.append(PushDelete(_orphan(item, stamp)))
             else:
                 actions.append(Skip(_name(item), f"stamped for activity {stamp}, not unlinked"))
             continue
@@ -214,6 +226,19 @@ def _match(
     if origin is Side.CRM and not owner.pushable:
         return [PushDelete(link)]
     return decisions.both_present(link, owner, item, settings)
+
+
+def _orphan(item: ExternalItem, stamp: int) -> Link:
+    """A link for an unlinked event of a deleted activity, so that it can be deleted."""
+    return Link(
+        activity_id=stamp,
+        external_id=item.event.id,
+        external_etag=item.event.etag,
+        crm_hash="",
+        external_hash=item.hash,
+        recurrence_id=item.event.recurrence_id,
+        origin=Side.CRM,
+    )
 
 
 def _import(item: ExternalItem, settings: SyncSettings, window: Window) -> list[Action]:

@@ -181,3 +181,15 @@ def test_explicit_cancellations_are_not_guarded() -> None:
     ]
     plan = plan_of(pairs, items, cancelled)
     assert plan.actions == tuple(ImportDelete(pair) for pair in pairs)
+
+
+def test_a_stamped_event_of_an_activity_known_deleted_is_deleted() -> None:
+    """An orphan: its link was lost, then its activity was deleted."""
+    orphan = external(pushed_event(activity(7), "e7"))
+    plan = plan_of([], [], [orphan], crm_scope=frozenset({7}))
+    (action,) = plan.actions
+    assert isinstance(action, PushDelete)
+    assert (action.link.external_id, action.link.activity_id) == ("e7", 7)
+    assert plan_of([], [], [orphan]).actions == (
+        Skip("event e7", "stamped for activity 7, not unlinked"),
+    )
