@@ -95,6 +95,11 @@ class CalendarAccounts:
         server-side session is needed, and a state cannot be forged, nor used
         after `CONSENT_LIFETIME`.
         """
+        if not self.config.google_client_id:
+            raise ConnectError(
+                "Google is not set up on this server: set CALBRIDGE_GOOGLE_CLIENT_ID and "
+                "CALBRIDGE_GOOGLE_CLIENT_SECRET to CalBridge's OAuth client"
+            )
         login = self._user(login)
         verifier = new_code_verifier()
         sealed = {"login": login, "redirect_uri": redirect_uri, "verifier": verifier}

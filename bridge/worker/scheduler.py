@@ -24,10 +24,10 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from bridge.providers import CalendarProvider
+from bridge.providers import CalendarProvider, GrantRevoked
 from bridge.store import sync_accounts, sync_leases
 from bridge.store.db import writing
-from bridge.store.sync_accounts import CalendarAccount
+from bridge.store.sync_accounts import AccountState, CalendarAccount
 from bridge.sync.run import Clock, RunResult, run_account, utc_now
 from bridge.worker.providers import secret_saver
 from bridge.worker.wakeups import PostgresListener
@@ -136,6 +136,18 @@ class Worker:
                 provider.close()
             log.info("account %s synced: %s %s", account_id, result.outcome, result.counts)
             return result
+        except GrantRevoked as error:
+            log.warning("account %s cannot be opened: %s", account_id, error)
+            with writing(self.engine) as conn:
+                sync_accounts.record_failure(
+                    conn,
+                    account_id,
+                    self.now(),
+                    f"GrantRevoked: {error}",
+                    next_run_at=None,
+                    state=AccountState.NEEDS_RECONNECT,
+                )
+            return None
         except Exception:
             log.exception("account %s could not be synced", account_id)
             with writing(self.engine) as conn:

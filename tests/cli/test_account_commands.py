@@ -16,6 +16,7 @@ from bridge.calendar_accounts import CalendarAccounts
 from bridge.cli import main
 from bridge.cli.accounts import consent_answer, setting_changes
 from bridge.cli.common import CliError
+from bridge.config import get_settings
 from bridge.domain import User
 from bridge.store import sync_accounts
 from bridge.store.db import writing
@@ -447,3 +448,16 @@ def test_activities_says_where_each_is_synced_or_why_not(
     assert second.split()[:2] == [str(unticked.id), "1"]
     assert "not synced: not pushed: type lunch is not ticked" in second
     assert "secret" not in out
+
+
+def test_connect_google_says_when_google_is_not_set_up(
+    crm_user: User, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CALBRIDGE_GOOGLE_CLIENT_ID", "")
+    get_settings.cache_clear()
+
+    status, out, err = run(capsys, "account", "connect", "google", "--user", "alice")
+
+    assert status == 1
+    assert "CALBRIDGE_GOOGLE_CLIENT_ID" in err
+    assert "http" not in out

@@ -9,9 +9,11 @@ import sqlalchemy as sa
 
 from bridge.calendar_accounts import CalendarAccounts
 from bridge.domain import User
+from bridge.secrets import SecretBox, generate_key
 from bridge.store.sync_accounts import AccountState
 from bridge.store.sync_links import item_errors, links_of
 from bridge.store.sync_runs import RunOutcome
+from bridge.worker.providers import ProviderConfig, open_provider
 from bridge.worker.scheduler import Worker
 from tests.emulators import google_errors as errors
 from tests.emulators.google_calendar import Fault, GoogleEmulator
@@ -179,3 +181,21 @@ def test_a_passing_outage_is_retried_within_the_run(
 
     assert scene.sync().counts.pushed == 1
     assert len(live_events(google.state.events(GOOGLE_CALENDAR))) == 1
+
+
+def test_credentials_no_configured_key_opens_ask_for_a_reconnect(
+    scene: Scene, provider_config: ProviderConfig
+) -> None:
+    scene.start()
+    stranger = SecretBox(generate_key())
+    worker = Worker(
+        scene.engine,
+        lambda account, save: open_provider(account, stranger, provider_config, save),
+    )
+
+    assert worker.run_due() == {scene.account_id: None}
+
+    account = scene.accounts.account("alice", scene.account_id)
+    assert account.state is AccountState.NEEDS_RECONNECT
+    assert "secret key" in (account.last_error or "")
+    assert worker.run_due() == {}
