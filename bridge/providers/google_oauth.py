@@ -19,9 +19,9 @@ from typing import Any
 import httpx
 from authlib.common.security import generate_token
 from authlib.integrations.base_client import OAuthError
-from authlib.integrations.httpx_client import OAuth2Client
 
 from bridge.providers import GrantRevoked, TemporaryFailure
+from bridge.providers.google_authlib import OAuth2Client
 from bridge.providers.google_endpoints import GOOGLE, GoogleEndpoints
 
 SCOPES = (

@@ -13,8 +13,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import httpx
-from authlib.integrations.httpx_client import OAuth2Client
 
+from bridge.providers.google_authlib import OAuth2Client
 from bridge.providers.google_endpoints import GoogleEndpoints
 from bridge.providers.google_oauth import OAuthTokens, contract_errors
 
