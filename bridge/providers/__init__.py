@@ -116,6 +116,10 @@ class ChangePage:
     events: tuple[ExternalEvent, ...]
     cursor: str
     full_listing: bool
+    complete_series: frozenset[str] = frozenset()
+    """Series (by `ExternalEvent.series_id`) whose every occurrence inside the
+    window is in `events`, even in a partial listing (CalDAV lists a changed
+    series whole): an occurrence of one of them that is missing is gone."""
 
 
 @dataclass(frozen=True)

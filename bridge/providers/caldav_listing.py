@@ -10,11 +10,10 @@ PROPFIND of `getetag`.
 A delta fetches the changed objects with calendar-multiget. A changed
 single event is returned wherever it now lies (it may have left the
 window); a changed series as all its occurrences inside the window, and a
-cancelled event for each EXDATE there. Removed objects come back as
-`cancelled` events with the href as id and no recurrence id. What a
-delta cannot tell is which occurrences a changed RRULE dropped: those
-stay unreported until the next full listing, so deltas say
-`full_listing=False`.
+cancelled event for each EXDATE there, and names it in
+`complete_series`: an occurrence it no longer has (a shortened RRULE) is
+gone. Removed objects come back as `cancelled` events with the href as
+id and no recurrence id. Deltas say `full_listing=False`.
 """
 
 from __future__ import annotations
@@ -28,7 +27,7 @@ from bridge.providers.caldav_cursor import Cursor
 from bridge.providers.caldav_events import cancelled
 from bridge.providers.caldav_http import DavSession, Reply, failure
 from bridge.providers.caldav_ids import StoredObject
-from bridge.providers.caldav_series import excluded_occurrences, object_events
+from bridge.providers.caldav_series import excluded_occurrences, holds_series, object_events
 from bridge.providers.caldav_xml import (
     calendar_multiget,
     calendar_query,
@@ -82,7 +81,10 @@ class CalendarListing:
             events += object_events(item, window, any_time=True)
             events += excluded_occurrences(item, window)
         events += (cancelled(href, None) for href in sorted(removed | missing))
-        return ChangePage(_unique(events), following.encode(), full_listing=False)
+        series = frozenset(item.href for item in fetched if holds_series(item))
+        return ChangePage(
+            _unique(events), following.encode(), full_listing=False, complete_series=series
+        )
 
     def _snapshot(self, calendar_id: str) -> Cursor:
         """A cursor for the calendar as it is now."""

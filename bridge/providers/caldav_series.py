@@ -48,6 +48,12 @@ def is_series(calendar: icalendar.Calendar) -> bool:
     )
 
 
+def holds_series(stored: StoredObject) -> bool:
+    """Whether the object is a recurring series (whose occurrences a listing expands)."""
+    calendar = parse_object(stored.text)
+    return calendar is not None and bool(vevents(calendar)) and is_series(calendar)
+
+
 def object_events(stored: StoredObject, window: Window, *, any_time: bool) -> list[ExternalEvent]:
     """The events of one object: the single event, or the occurrences of a series in `window`.
 

@@ -69,7 +69,7 @@ class CalendarAccount:
     next_run_at: dt.datetime | None
     crm_revision_seen: int
     crm_full_at: dt.datetime | None
-    """When a run last read the whole CRM side (None: the next run must)."""
+    """When a run last read both sides in full (None: the next run must)."""
     channel: PushChannel | None
     created_at: dt.datetime
     updated_at: dt.datetime
@@ -192,7 +192,7 @@ def save_settings(
     """Store new settings and have the account synced at once, so they take effect.
 
     Any setting can change what belongs in the calendar (a type unticked, a
-    wider window), so the next run is due now and reads the whole CRM side.
+    wider window), so the next run is due now and reads both sides in full.
     The cursor is kept: it is bound to its calendar (`CalendarAccount.cursor_for`).
     """
     _update(

@@ -44,6 +44,7 @@ def plan(
     full_listing: bool,
     snapshot_time: dt.datetime,
     crm_scope: frozenset[int] | None = None,
+    complete_series: frozenset[str] = frozenset(),
 ) -> Plan:
     """Decide one run of the sync of one account's calendar.
 
@@ -56,6 +57,7 @@ def plan(
     activity ids (an incremental read: the changed ones, and those the
     listed events concern); links to other activities are left as they
     are, as links to unlisted events are. None: `crm_items` is everything.
+    `complete_series` is the listing's (`ChangePage.complete_series`).
 
     Linked pairs are decided by `decisions.linked`; unlinked events and
     activities by `_unlinked_events` and `_new_activities`, in that order,
@@ -67,7 +69,9 @@ def plan(
     ordered = sorted(links, key=lambda link: link.activity_id)
     crm = {item.activity_id: item for item in crm_items}
     external = {item.key: item for item in external_items}
-    gone, attention = _deleted_externally(ordered, crm, external, window, full_listing)
+    gone, attention = _deleted_externally(
+        ordered, crm, external, window, full_listing, complete_series
+    )
     actions: list[Action] = []
     for link in ordered:
         if crm_scope is not None and link.activity_id not in crm_scope:
@@ -88,9 +92,11 @@ def _deleted_externally(
     external: Mapping[EventKey, ExternalItem],
     window: Window,
     full_listing: bool,
+    complete_series: frozenset[str],
 ) -> tuple[set[EventKey], str | None]:
-    """The keys of linked events inferred deleted: a full listing lacks them, or their series
-    was listed as cancelled as a whole (one cancelled event for all its occurrences).
+    """The keys of linked events inferred deleted: a full listing lacks them, their series
+    was listed as cancelled as a whole (one cancelled event for all its occurrences), or
+    their series was listed complete without them (inside the window).
 
     Deletions are never inferred from a partial listing (then only events
     listed as cancelled count as deleted), nor for activities outside the
@@ -109,8 +115,16 @@ def _deleted_externally(
         for link in links
         if link.series_id in cancelled_series and link.key not in external
     }
+    dropped_from_series = {
+        link.key
+        for link in links
+        if link.series_id in complete_series
+        and link.key not in external
+        and link.activity_id in crm
+        and _in_window(crm[link.activity_id], window)
+    }
     if not full_listing:
-        return in_cancelled_series, None
+        return in_cancelled_series | dropped_from_series, None
     expected = [
         link.key
         for link in links

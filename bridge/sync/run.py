@@ -42,10 +42,11 @@ log = logging.getLogger(__name__)
 
 MAX_BACKOFF = dt.timedelta(hours=1)
 MAX_PASSES = 2
-FULL_CRM_EVERY = dt.timedelta(hours=1)
-"""How often a run reads the whole CRM side rather than what changed: this is what
-notices what no revision records (a linked deal renamed, an activity the moving
-window now reaches)."""
+FULL_READ_EVERY = dt.timedelta(hours=1)
+"""How often a run reads both sides in full rather than what changed since the last
+run: this is what notices what no revision or sync token reports (a linked deal
+renamed, an activity the moving window now reaches, occurrences a changed series
+no longer has)."""
 ECHO_PASS_WRITES = 1000
 """Calendar writes after which a run reads its echoes back at once (see `_sync`): fewer
 fit in the one listing page the next run makes anyway, so reading them now would only
@@ -114,9 +115,11 @@ def _sync(
     started_at = now()
     with engine.connect() as conn:
         crm_revision = current_revision(conn)
-    cursor = account.cursor_for(calendar_id)
-    full_crm_due = account.crm_full_at is None or started_at - account.crm_full_at >= FULL_CRM_EVERY
-    since = None if full_crm_due else account.crm_revision_seen
+    full_read_due = (
+        account.crm_full_at is None or started_at - account.crm_full_at >= FULL_READ_EVERY
+    )
+    cursor = None if full_read_due else account.cursor_for(calendar_id)
+    since = None if full_read_due else account.crm_revision_seen
     read_in_full = False
     total = Outcome()
     for _ in range(MAX_PASSES):
@@ -189,6 +192,7 @@ def _apply(
                 since=since,
                 links=links,
                 events=page.events,
+                complete_series=page.complete_series,
             )
             crm_items, scope = changes.items, changes.scope
     decided = plan(
@@ -199,6 +203,7 @@ def _apply(
         full_listing=page.full_listing,
         snapshot_time=snapshot_time,
         crm_scope=scope,
+        complete_series=page.complete_series,
     )
     if decided.needs_attention is not None:
         return decided.needs_attention

@@ -108,18 +108,20 @@ def crm_changes(
     since: int,
     links: Sequence[Link],
     events: Sequence[ExternalEvent],
+    complete_series: frozenset[str] = frozenset(),
 ) -> CrmChanges:
     """The part of the CRM side a run after `since` needs (see `plan`'s `crm_scope`).
 
     That is: the owner's activities changed (or deleted) since the revision
     `since`; those the listed events concern (linked to them, to a series
     listed as cancelled, stamped into them, or sharing their uid), whose
-    current state the planner compares with the event; and those whose
+    current state the planner compares with the event, or whose series was
+    listed (`ChangePage.complete_series`); and those whose
     last sync failed, to try them again. A deleted or undated activity is in
     the scope without an item: the planner then deletes its event.
     """
     linked = {link.activity_id for link in links}
-    wanted = _concerned(links, events) | _failed(conn, account_id)
+    wanted = _concerned(links, events, complete_series) | _failed(conn, account_id)
     uids = [activity_uid(event) for event in events if event.uid and not event.activity_stamp]
     query = sa.select(activities).where(c.owner_id == owner_id)
     rows = list(conn.execute(query.where(c.revision > since)))
@@ -138,17 +140,19 @@ def crm_changes(
     return CrmChanges(list(items.values()), frozenset(row.id for row in rows))
 
 
-def _concerned(links: Sequence[Link], events: Sequence[ExternalEvent]) -> set[int]:
+def _concerned(
+    links: Sequence[Link], events: Sequence[ExternalEvent], complete_series: frozenset[str]
+) -> set[int]:
     """The activities of the links that the listed events touch, and those stamped into them."""
     keys = {(event.id, event.recurrence_id) for event in events}
-    cancelled_series = {
+    whole_series = {
         event.id for event in events if event.status == "cancelled" and event.recurrence_id is None
-    }
+    } | complete_series
     stamped = {event.activity_stamp for event in events if event.activity_stamp is not None}
     return stamped | {
         link.activity_id
         for link in links
-        if link.key in keys or (link.series_id is not None and link.series_id in cancelled_series)
+        if link.key in keys or (link.series_id is not None and link.series_id in whole_series)
     }
 
 

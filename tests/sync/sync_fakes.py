@@ -362,6 +362,7 @@ def plan_of(
     *,
     full_listing: bool = False,
     crm_scope: frozenset[int] | None = None,
+    complete_series: frozenset[str] = frozenset(),
 ) -> Plan:
     """`plan` at `NOW` with the default settings unless told otherwise."""
     return plan(
@@ -372,4 +373,5 @@ def plan_of(
         full_listing=full_listing,
         snapshot_time=NOW,
         crm_scope=crm_scope,
+        complete_series=complete_series,
     )

@@ -193,3 +193,16 @@ def test_a_stamped_event_of_an_activity_known_deleted_is_deleted() -> None:
     assert plan_of([], [], [orphan]).actions == (
         Skip("event e7", "stamped for activity 7, not unlinked"),
     )
+
+
+def test_an_occurrence_missing_from_a_series_listed_whole_was_dropped() -> None:
+    first, second = crm_item(activity(1)), crm_item(activity(2))
+    listed = external(event("s#1", recurrence_id="r1", series_id="s"))
+    dropped = external(event("s#2", recurrence_id="r2", series_id="s"))
+    links = [
+        link(first, listed, Side.CALENDAR, series_id="s"),
+        link(second, dropped, Side.CALENDAR, series_id="s"),
+    ]
+    whole = plan_of(links, [first, second], [listed], complete_series=frozenset({"s"}))
+    assert whole.actions == (ImportDelete(links[1]),)
+    assert plan_of(links, [first, second], [listed]).actions == ()

@@ -59,6 +59,9 @@ class CalendarSide(Protocol):
     def cancel(self, occurrence: SeenEvent) -> None:
         """Cancel one occurrence of a series, as "delete only this event" does."""
 
+    def shorten(self, handle: str, count: int) -> None:
+        """Cut a weekly series down to its first `count` occurrences."""
+
     def events(self, calendar_id: str | None = None) -> list[SeenEvent]:
         """The calendar's events (or another's of the account), series expanded."""
 
@@ -105,6 +108,10 @@ class GoogleSide:
 
     def cancel(self, occurrence: SeenEvent) -> None:
         self.google.state.delete_event(self.calendar, occurrence.handle)
+
+    def shorten(self, handle: str, count: int) -> None:
+        rule = [f"RRULE:FREQ=WEEKLY;COUNT={count}"]
+        self.google.state.patch_event(self.calendar, handle, {"recurrence": rule})
 
     def add_calendar(self, name: str) -> str:
         calendar_id = f"{name}@group.calendar.google.com"
@@ -194,6 +201,12 @@ class CalDavSide:
         master = next(iter(calendar.walk("VEVENT")))
         master.add("EXDATE", occurrence.start)
         self._put(occurrence.handle, master)
+
+    def shorten(self, handle: str, count: int) -> None:
+        calendar = icalendar.Calendar.from_ical((self.folder / handle).read_bytes())
+        master = next(iter(calendar.walk("VEVENT")))
+        master["RRULE"] = icalendar.vRecur({"FREQ": "WEEKLY", "COUNT": count})
+        self._put(handle, master)
 
     def add_calendar(self, name: str) -> str:
         return self.server.make_calendar(self.server.user, name)

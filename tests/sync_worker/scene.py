@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,7 +10,9 @@ import sqlalchemy as sa
 
 from bridge.calendar_accounts import CalendarAccounts
 from bridge.domain import Activity, User
-from bridge.sync.run import RunResult
+from bridge.store.db import writing
+from bridge.store.schema import calendar_accounts
+from bridge.sync.run import FULL_READ_EVERY, RunResult
 from bridge.worker.scheduler import Worker
 from tests.sync_worker.calendar_sides import CalendarSide
 from tests.sync_worker.sync_samples import (
@@ -44,6 +47,17 @@ class Scene:
 
     def sync(self) -> RunResult:
         return sync_ok(self.worker, self.account_id)
+
+    def sync_in_full(self) -> RunResult:
+        """The next run as the hourly one that reads both sides in full."""
+        an_hour_ago = dt.datetime.now(dt.UTC) - FULL_READ_EVERY
+        with writing(self.engine) as conn:
+            conn.execute(
+                sa.update(calendar_accounts)
+                .where(calendar_accounts.c.id == self.account_id)
+                .values(crm_full_at=an_hour_ago)
+            )
+        return self.sync()
 
     def add(self, subject: str, **fields: Any) -> Activity:
         return add_activity(self.engine, self.user, subject, **fields)

@@ -1,8 +1,6 @@
-"""Most runs read only the activities that changed; an hourly full read catches the rest."""
+"""Most runs read only what changed on either side; an hourly full read catches the rest."""
 
 from __future__ import annotations
-
-import datetime as dt
 
 import pytest
 import sqlalchemy as sa
@@ -10,8 +8,7 @@ import sqlalchemy as sa
 from bridge.domain import Deal
 from bridge.store import crm
 from bridge.store.db import writing
-from bridge.store.schema import calendar_accounts, deals
-from bridge.sync.run import FULL_CRM_EVERY
+from bridge.store.schema import deals
 from tests.sync_worker.scene import Scene
 
 
@@ -35,11 +32,7 @@ def test_a_renamed_deal_reaches_the_calendar_with_the_next_full_read(scene: Scen
     assert incremental.counts.pushed == 0
     (event,) = scene.side.events()
     assert "Acme renewal" in event.description
-    an_hour_ago = dt.datetime.now(dt.UTC) - FULL_CRM_EVERY
-    with writing(scene.engine) as conn:
-        conn.execute(sa.update(calendar_accounts).values(crm_full_at=an_hour_ago))
-
-    full = scene.sync()
+    full = scene.sync_in_full()
 
     assert full.counts.pushed == 1
     (event,) = scene.side.events()
