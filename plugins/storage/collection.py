@@ -114,7 +114,7 @@ class SQLCollection(storage.BaseCollection):
                 continue
             item_start, item_end = item.time_range
             if item.recurring:
-                if self._matches(item, filters):
+                if self._recurring_match(item, filters, tag if simple else None, start, end):
                     yield item, True
                 continue
             exact = (
@@ -124,8 +124,19 @@ class SQLCollection(storage.BaseCollection):
             )
             yield item, exact
 
+    def _recurring_match(
+        self, item: LazyItem, filters: list[Any], simple_tag: str | None, start: int, end: int
+    ) -> bool:
+        """A time range alone on events is answered from the cached occurrence index."""
+        if simple_tag == "VEVENT" and item.component_name == "VEVENT":
+            key = (self._path, item.href, item.etag)
+            found = recurring_items.occurrences(key, item.serialize).overlaps(start, end)
+            if found is not None:
+                return found
+        return self._matches(item, filters)
+
     def _matches(self, item: LazyItem, filters: list[Any]) -> bool:
-        parsed = recurring_items.get((self._path, item.href, item.etag), item.serialize)
+        parsed = recurring_items.parsed((self._path, item.href, item.etag), item.serialize)
         probe = radicale_item.Item(
             collection_path=self._path, vobject_item=parsed, href=item.href, etag=item.etag
         )

@@ -12,10 +12,15 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from email.utils import format_datetime
+from typing import TypeVar
 
 import vobject
 from radicale import item as radicale_item
 from radicale import storage
+
+from plugins.storage.occurrences import Occurrences, index
+
+T = TypeVar("T")
 
 
 class TextLoader:
@@ -87,32 +92,39 @@ class LazyItem(radicale_item.Item):
         return self._vobject_item
 
 
-class ParseCache:
-    """Parsed recurring items, kept for time-range filtering only.
+class RecurringCache:
+    """What filtering needs of recurring items, computed once per version of each.
 
     A recurring item is a candidate for every time-range query its series
-    spans, and checking it means parsing it. The parsed objects stay here,
-    keyed by collection, href and ETag (so an edit is a new key), and are
-    only read by filters, never handed to code that might change them.
+    spans, and checking it means parsing it and expanding its rule. The
+    parsed object and the item's occurrence index stay here, keyed by
+    collection, href and ETag (so an edit is a new key); both are only read
+    by filters, never handed to code that might change them.
     """
 
-    def __init__(self, size: int = 2048) -> None:
+    def __init__(self, size: int = 4096) -> None:
         self._size = size
-        self._entries: OrderedDict[Hashable, vobject.base.Component] = OrderedDict()
+        self._entries: OrderedDict[Hashable, object] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable, text: Callable[[], str]) -> vobject.base.Component:
+    def parsed(self, key: Hashable, text: Callable[[], str]) -> vobject.base.Component:
+        return self._get(("parsed", key), lambda: vobject.readOne(text()))
+
+    def occurrences(self, key: Hashable, text: Callable[[], str]) -> Occurrences:
+        return self._get(("occurrences", key), lambda: index(self.parsed(key, text)))
+
+    def _get(self, key: Hashable, make: Callable[[], T]) -> T:
         with self._lock:
             found = self._entries.get(key)
             if found is not None:
                 self._entries.move_to_end(key)
-                return found
-        parsed = vobject.readOne(text())
+                return found  # type: ignore[return-value]
+        made = make()
         with self._lock:
-            self._entries[key] = parsed
+            self._entries[key] = made
             while len(self._entries) > self._size:
                 self._entries.popitem(last=False)
-        return parsed
+        return made
 
 
-recurring_items = ParseCache()
+recurring_items = RecurringCache()
