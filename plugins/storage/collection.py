@@ -80,7 +80,7 @@ class SQLCollection(storage.BaseCollection):
                 uid=uid,
                 component_name=row.component,
                 time_range=(row.range_start, row.range_end),
-                last_modified=http_date(row.updated_at),
+                modified=row.updated_at,
                 loader=loader,
                 key=row.id,
                 recurring=row.recurring,

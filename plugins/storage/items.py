@@ -48,7 +48,13 @@ def http_date(moment: dt.datetime | None) -> str:
 
 
 class LazyItem(radicale_item.Item):
-    """An item that knows its ETag, UID, component and time range without its text."""
+    """An item that knows its ETag, UID, component and time range without its text.
+
+    A range query makes thousands of these, so the constructor sets the
+    attributes Radicale's `Item.__init__` (3.9) sets without its per-item
+    path sanitising (the collection's path is sanitised already), and the
+    HTTP date of `last_modified` is only formatted when asked for.
+    """
 
     def __init__(
         self,
@@ -59,26 +65,29 @@ class LazyItem(radicale_item.Item):
         uid: str,
         component_name: str,
         time_range: tuple[int, int],
-        last_modified: str,
+        modified: dt.datetime | None,
         loader: TextLoader,
         key: int,
         recurring: bool = False,
     ) -> None:
-        super().__init__(
-            collection=collection,
-            href=href,
-            text="",
-            etag=etag,
-            uid=uid,
-            name="VCALENDAR",
-            component_name=component_name,
-            time_range=time_range,
-            last_modified=last_modified,
-        )
+        self._collection_path = collection.path
+        self.collection = collection
+        self.href = href
+        self._modified = modified
+        self._vobject_item = None
+        self._etag = etag
+        self._uid = uid
+        self._name = "VCALENDAR"
+        self._component_name = component_name
+        self._time_range = time_range
         self._text = None
         self._loader = loader
         self._key = key
         self.recurring = recurring
+
+    @property
+    def last_modified(self) -> str:  # type: ignore[override]
+        return http_date(self._modified)
 
     def serialize(self) -> str:
         if self._text is None:
