@@ -21,6 +21,25 @@ from bridge.providers import EventDraft
 from bridge.providers.caldav_calendar import CalDavCalendarProvider
 from tests.stock_radicale import USERS, RadicaleServer, running_radicale
 
+BERLIN = """
+BEGIN:VTIMEZONE
+TZID:Europe/Berlin
+BEGIN:STANDARD
+DTSTART:19701025T030000
+TZOFFSETFROM:+0200
+TZOFFSETTO:+0100
+RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU
+END:STANDARD
+BEGIN:DAYLIGHT
+DTSTART:19700329T020000
+TZOFFSETFROM:+0100
+TZOFFSETTO:+0200
+RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU
+END:DAYLIGHT
+END:VTIMEZONE
+"""
+"""The VTIMEZONE of the samples' local times."""
+
 WINDOW = (dt.datetime(2030, 1, 1, tzinfo=dt.UTC), dt.datetime(2030, 3, 1, tzinfo=dt.UTC))
 """The sync window of every test: the events live in January and February 2030."""
 

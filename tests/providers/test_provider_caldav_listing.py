@@ -15,28 +15,10 @@ import httpx
 from bridge.domain import Attendee
 from bridge.providers import ExternalEvent
 from bridge.providers.caldav_calendar import CalDavCalendarProvider
-from tests.providers.caldav_fixtures import WINDOW, put_object, vcalendar
+from tests.providers.caldav_fixtures import BERLIN, WINDOW, put_object, vcalendar
 from tests.stock_radicale import USERS, RadicaleServer
 
 UTC = dt.UTC
-
-BERLIN = """
-BEGIN:VTIMEZONE
-TZID:Europe/Berlin
-BEGIN:STANDARD
-DTSTART:19701025T030000
-TZOFFSETFROM:+0200
-TZOFFSETTO:+0100
-RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU
-END:STANDARD
-BEGIN:DAYLIGHT
-DTSTART:19700329T020000
-TZOFFSETFROM:+0100
-TZOFFSETTO:+0200
-RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU
-END:DAYLIGHT
-END:VTIMEZONE
-"""
 
 SINGLE = """
 BEGIN:VEVENT

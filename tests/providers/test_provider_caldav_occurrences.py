@@ -15,28 +15,14 @@ import pytest
 from bridge.providers import ExternalEvent, NotFound, PreconditionFailed
 from bridge.providers.caldav_calendar import CalDavCalendarProvider
 from bridge.sync.content import normalised
-from tests.providers.caldav_fixtures import WINDOW, draft, get_object, put_object, vcalendar
+from tests.providers.caldav_fixtures import BERLIN, WINDOW, draft, get_object, put_object, vcalendar
 
 UTC = dt.UTC
 SERIES = "/alice/work/weekly.ics"
 
-WEEKLY = """
-BEGIN:VTIMEZONE
-TZID:Europe/Berlin
-BEGIN:STANDARD
-DTSTART:19701025T030000
-TZOFFSETFROM:+0200
-TZOFFSETTO:+0100
-RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU
-END:STANDARD
-BEGIN:DAYLIGHT
-DTSTART:19700329T020000
-TZOFFSETFROM:+0100
-TZOFFSETTO:+0200
-RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU
-END:DAYLIGHT
-END:VTIMEZONE
-BEGIN:VEVENT
+WEEKLY = (
+    BERLIN
+    + """BEGIN:VEVENT
 UID:weekly@other
 DTSTAMP:20291201T070000Z
 DTSTART;TZID=Europe/Berlin:20300107T100000
@@ -50,6 +36,7 @@ TRIGGER:-PT10M
 END:VALARM
 END:VEVENT
 """
+)
 
 ALL_DAY_SERIES = """
 BEGIN:VEVENT
