@@ -65,7 +65,7 @@ def row_to_activity(row: sa.Row) -> Activity:
         if row.duration_seconds is not None
         else None,
         done=row.done,
-        done_at=_aware(row.done_at),
+        done_at=utc_aware(row.done_at),
         busy=row.busy,
         private=row.private,
         location=row.location,
@@ -80,12 +80,12 @@ def row_to_activity(row: sa.Row) -> Activity:
         ical=row.ical,
         id=row.id,
         revision=row.revision,
-        created_at=_aware(row.created_at),
-        updated_at=_aware(row.updated_at),
+        created_at=utc_aware(row.created_at),
+        updated_at=utc_aware(row.updated_at),
     )
 
 
-def _aware(value: dt.datetime | None) -> dt.datetime | None:
+def utc_aware(value: dt.datetime | None) -> dt.datetime | None:
     """Datetimes in UTC: SQLite hands them back naive, PostgreSQL in the session's zone."""
     if value is None:
         return None
@@ -400,7 +400,7 @@ def feed_fingerprint(conn: sa.Connection, scope: Scope) -> Fingerprint:
             sa.func.max(sa.func.coalesce(c.deleted_at, c.updated_at)),
         ).where(scope.where())
     ).one()
-    last_change = _aware(row[2]) if row[2] is not None else dt.datetime.fromtimestamp(0, dt.UTC)
+    last_change = utc_aware(row[2]) if row[2] is not None else dt.datetime.fromtimestamp(0, dt.UTC)
     return Fingerprint(int(row[0] or 0), int(row[1] or 0), last_change)
 
 

@@ -15,7 +15,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 
 from bridge.domain import ProviderKind, SyncSettings
-from bridge.store.activities import _aware
+from bridge.store.activities import utc_aware
 from bridge.store.schema import calendar_accounts
 from bridge.store.sync_settings import settings_from_json, settings_to_json
 from bridge.store.wakeups import announce
@@ -87,7 +87,7 @@ def _to_account(row: sa.Row) -> CalendarAccount:
             id=row.channel_id,
             token_hash=row.channel_token_hash or "",
             resource_id=row.channel_resource_id or "",
-            expires_at=_aware(row.channel_expires_at),
+            expires_at=utc_aware(row.channel_expires_at),
         )
     return CalendarAccount(
         id=row.id,
@@ -100,17 +100,17 @@ def _to_account(row: sa.Row) -> CalendarAccount:
         state=AccountState(row.state),
         cursor=row.cursor,
         cursor_calendar_id=row.cursor_calendar_id,
-        last_success_at=_aware(row.last_success_at),
+        last_success_at=utc_aware(row.last_success_at),
         last_error=row.last_error,
         pushed=row.pushed,
         imported=row.imported,
         failed=row.failed,
-        next_run_at=_aware(row.next_run_at),
+        next_run_at=utc_aware(row.next_run_at),
         crm_revision_seen=row.crm_revision_seen,
-        crm_full_at=_aware(row.crm_full_at),
+        crm_full_at=utc_aware(row.crm_full_at),
         channel=channel,
-        created_at=_aware(row.created_at),
-        updated_at=_aware(row.updated_at),
+        created_at=utc_aware(row.created_at),
+        updated_at=utc_aware(row.updated_at),
         encrypted_secret=row.encrypted_secret,
     )
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from bridge.store.activities import _aware
+from bridge.store.activities import utc_aware
 from bridge.store.chunks import CHUNK, chunks
 from bridge.store.schema import sync_item_errors, sync_links
 from bridge.sync.model import EventKey, Link, Side
@@ -156,7 +156,7 @@ def syncs_of(conn: sa.Connection, activity_ids: list[int]) -> dict[int, list[Act
     )
     for row in rows:
         found.setdefault(row.activity_id, []).append(
-            ActivitySync(row.account_id, row.calendar_id, _aware(row.synced_at))
+            ActivitySync(row.account_id, row.calendar_id, utc_aware(row.synced_at))
         )
     return found
 
@@ -223,6 +223,6 @@ def item_errors(
     if activity_ids is not None:
         query = query.where(e.activity_id.in_(activity_ids))
     return [
-        ItemError(row.account_id, row.activity_id, row.external_id, row.message, _aware(row.at))
+        ItemError(row.account_id, row.activity_id, row.external_id, row.message, utc_aware(row.at))
         for row in conn.execute(query)
     ]

@@ -14,7 +14,7 @@ from enum import StrEnum
 
 import sqlalchemy as sa
 
-from bridge.store.activities import _aware
+from bridge.store.activities import utc_aware
 from bridge.store.schema import sync_runs
 
 c = sync_runs.c
@@ -60,7 +60,7 @@ class SyncRun:
 def start_run(conn: sa.Connection, account_id: int, now: dt.datetime) -> int:
     """Record that a run of the account begins; returns the run's id for `finish_run`."""
     return conn.execute(
-        sa.insert(sync_runs).values(account_id=account_id, started_at=_aware(now))
+        sa.insert(sync_runs).values(account_id=account_id, started_at=utc_aware(now))
     ).inserted_primary_key[0]
 
 
@@ -76,7 +76,7 @@ def finish_run(
         sa.update(sync_runs)
         .where(c.id == run_id)
         .values(
-            finished_at=_aware(now),
+            finished_at=utc_aware(now),
             outcome=outcome.value,
             message=message,
             **dataclasses.asdict(counts),
@@ -96,8 +96,8 @@ def recent_runs(conn: sa.Connection, account_id: int, limit: int = 20) -> list[S
         SyncRun(
             id=row.id,
             account_id=row.account_id,
-            started_at=_aware(row.started_at),
-            finished_at=_aware(row.finished_at),
+            started_at=utc_aware(row.started_at),
+            finished_at=utc_aware(row.finished_at),
             outcome=RunOutcome(row.outcome) if row.outcome is not None else None,
             counts=RunCounts(**{name: row._mapping[name] for name in COUNT_COLUMNS}),
             message=row.message,

@@ -15,10 +15,11 @@ propagate to the run, which backs off.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -149,14 +150,18 @@ class Executor:
         return self.outcome
 
     def _one(self, action: Action) -> None:
-        subject = _subject(action)
         try:
             self._dispatch(action)
         except (*ITEM_ERRORS, StaleActivity, activity_store.ActivityError) as error:
-            self._failed(action, subject, error)
-        else:
             with writing(self.engine) as conn:
-                sync_links.clear_item_error(conn, self.target.account_id, **subject)
+                self._note_failure(conn, action, _subject(action), error)
+
+    @contextlib.contextmanager
+    def _storing(self, action: Action) -> Iterator[sa.Connection]:
+        """The transaction that stores what `action` did; it also clears the item's last error."""
+        with writing(self.engine) as conn:
+            yield conn
+            sync_links.clear_item_error(conn, self.target.account_id, **_subject(action))
 
     def _dispatch(self, action: Action) -> None:
         match action:
@@ -165,39 +170,44 @@ class Executor:
                 event = self.provider.update(
                     self.target.calendar_id, link.external_id, draft, link.external_etag
                 )
-                self._record(_linked(link, item.hash, event))
+                with self._storing(action) as conn:
+                    self._save_link(conn, _linked(link, item.hash, event))
                 self.outcome.pushed += 1
                 self.outcome.calendar_writes += 1
             case PushDelete(link=link):
                 self.provider.delete(self.target.calendar_id, link.external_id, link.external_etag)
-                self._forget(link)
+                with self._storing(action) as conn:
+                    self._drop_link(conn, link)
                 self.outcome.deleted += 1
                 self.outcome.calendar_writes += 1
-            case ImportCreate(external=external, private=private):
-                self._import_new(external, private)
-            case ImportUpdate(link=link, external=external, private=private):
-                self._import_over(link, external, private)
+            case ImportCreate():
+                self._import_new(action)
+            case ImportUpdate():
+                self._import_over(action)
             case ImportDelete(link=link):
-                with writing(self.engine) as conn:
+                with self._storing(action) as conn:
                     self._check_unchanged(conn, link.activity_id)
                     activity_store.delete_activity(conn, link.activity_id)
                     self._wrote(conn)
                     self._drop_link(conn, link)
                 self.outcome.deleted += 1
             case Relink(link=link):
-                self._record(link)
+                with self._storing(action) as conn:
+                    self._save_link(conn, link)
             case ForgetLink(link=link):
-                self._forget(link)
+                with self._storing(action) as conn:
+                    self._drop_link(conn, link)
 
-    def _import_new(self, external: ExternalItem, private: bool) -> None:
+    def _import_new(self, action: ImportCreate) -> None:
+        external = action.external
         blank = Activity(
             subject="",
             type_key=self.target.import_type_key,
             owner_id=self.target.owner_id,
             uid=activity_uid(external.event) or _uid_for(self.target, external),
         )
-        activity = apply_event(blank, external.event, private=private, crm_block="")
-        with writing(self.engine) as conn:
+        activity = apply_event(blank, external.event, private=action.private, crm_block="")
+        with self._storing(action) as conn:
             saved = activity_store.save_activity(conn, activity, self._activity_types(conn))
             self._wrote(conn)
             link = Link(
@@ -213,11 +223,12 @@ class Executor:
             self._save_link(conn, link)
         self.outcome.imported += 1
 
-    def _import_over(self, link: Link, external: ExternalItem, private: bool) -> None:
-        with writing(self.engine) as conn:
+    def _import_over(self, action: ImportUpdate) -> None:
+        link, external = action.link, action.external
+        with self._storing(action) as conn:
             current = self._check_unchanged(conn, link.activity_id)
             block = self.describe.crm_block(current)
-            updated = apply_event(current, external.event, private=private, crm_block=block)
+            updated = apply_event(current, external.event, private=action.private, crm_block=block)
             saved = activity_store.save_activity(conn, updated, self._activity_types(conn))
             self._wrote(conn)
             self._save_link(
@@ -306,24 +317,12 @@ class Executor:
     def _wrote(self, conn: sa.Connection) -> None:
         self.outcome.written_revisions.append(current_revision(conn))
 
-    def _record(self, link: Link) -> None:
-        with writing(self.engine) as conn:
-            self._save_link(conn, link)
-
     def _save_link(self, conn: sa.Connection, link: Link) -> None:
         target = self.target
         sync_links.save_link(conn, target.account_id, target.calendar_id, link, self.now())
 
     def _drop_link(self, conn: sa.Connection, link: Link) -> None:
         sync_links.drop_link(conn, self.target.account_id, self.target.calendar_id, link.key)
-
-    def _forget(self, link: Link) -> None:
-        with writing(self.engine) as conn:
-            self._drop_link(conn, link)
-
-    def _failed(self, action: Action, subject: dict[str, object], error: Exception) -> None:
-        with writing(self.engine) as conn:
-            self._note_failure(conn, action, subject, error)
 
     def _note_failure(
         self,
