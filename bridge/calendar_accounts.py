@@ -33,6 +33,7 @@ from bridge.providers.google_oauth import (
     new_code_verifier,
 )
 from bridge.secrets import SecretBox, SecretError
+from bridge.security import new_token, same_secret, token_digest
 from bridge.store import sync_accounts, sync_links, sync_runs
 from bridge.store.activities import by_ids
 from bridge.store.crm import list_activity_types
@@ -88,12 +89,15 @@ class CalendarAccounts:
             provider.close()
         return self._store(login, ProviderKind.CALDAV, username, password, calendars, url)
 
-    def google_consent_url(self, login: str, redirect_uri: str) -> str:
-        """Google's consent page for `login`; the callback hands its state to `connect_google`.
+    def google_consent_url(self, login: str, redirect_uri: str) -> tuple[str, str]:
+        """Google's consent page for `login`, and the nonce the answer must come back with.
 
         The PKCE verifier travels inside the state, encrypted and dated, so no
         server-side session is needed, and a state cannot be forged, nor used
-        after `CONSENT_LIFETIME`.
+        after `CONSENT_LIFETIME`. The nonce binds the answer to whoever asked
+        (the API keeps it in a cookie of the asking browser, the command line
+        in memory): a consent link sent to someone else cannot connect their
+        calendar to the sender's CalBridge user.
         """
         if not self.config.google_client_id:
             raise ConnectError(
@@ -102,7 +106,13 @@ class CalendarAccounts:
             )
         login = self._user(login)
         verifier = new_code_verifier()
-        sealed = {"login": login, "redirect_uri": redirect_uri, "verifier": verifier}
+        nonce = new_token()
+        sealed = {
+            "login": login,
+            "redirect_uri": redirect_uri,
+            "verifier": verifier,
+            "nonce": token_digest(nonce),
+        }
         url, _ = authorization_url(
             self.config.google_client_id,
             redirect_uri,
@@ -110,15 +120,22 @@ class CalendarAccounts:
             endpoints=self.config.google_endpoints,
             verifier=verifier,
         )
-        return url
+        return url, nonce
 
-    def connect_google(self, state: str, code: str) -> CalendarAccount:
-        """Finish the consent flow: trade the code, find the account's e-mail, store it."""
+    def connect_google(self, state: str, code: str, nonce: str) -> CalendarAccount:
+        """Finish the consent flow: trade the code, find the account's e-mail, store it.
+
+        `nonce` is the one `google_consent_url` gave whoever started the flow.
+        """
         try:
             lifetime = int(CONSENT_LIFETIME.total_seconds())
             data = json.loads(self.box.decrypt(state, max_age=lifetime))
         except (SecretError, ValueError):
             raise ConnectError("the consent answer is unknown or expired: connect again") from None
+        if not nonce or not same_secret(token_digest(nonce), data.get("nonce", "")):
+            raise ConnectError(
+                "the consent answer does not belong to this browser: connect again from here"
+            )
         try:
             tokens = exchange_code(
                 code,

@@ -129,7 +129,7 @@ def _account_password(from_stdin: bool) -> str:
 def connect_google(args: argparse.Namespace, settings: Settings) -> int:
     redirect_uri = args.redirect_uri or google_callback_url(settings)
     with calendar_accounts(settings) as accounts:
-        url = accounts.google_consent_url(args.user, redirect_uri)
+        url, nonce = accounts.google_consent_url(args.user, redirect_uri)
         print("Open this address, sign in to Google and allow access:", file=sys.stderr)
         print(url, flush=True)
         print(
@@ -138,12 +138,9 @@ def connect_google(args: argparse.Namespace, settings: Settings) -> int:
         )
         answer = sys.stdin.readline()
         if not answer.strip():
-            raise CliError(
-                "nothing pasted; if the browser showed the new account, CalBridge's web server "
-                f"connected it: see `calbridge account list --user {args.user}`"
-            )
+            raise CliError("nothing pasted: connect again and paste the address Google sent to")
         code, state = consent_answer(answer)
-        account = accounts.connect_google(state, code)
+        account = accounts.connect_google(state, code, nonce)
         _print_connected(accounts, args.user, account)
     return 0
 

@@ -32,6 +32,7 @@ from bridge.providers import (
     EventDraft,
     ExternalCalendar,
     ExternalEvent,
+    ItemRejected,
     NotFound,
     PreconditionFailed,
     TemporaryFailure,
@@ -123,9 +124,11 @@ class CalDavCalendarProvider(CalendarProvider):
         href, recurrence_id = split_event_id(event_id)
         url = self._object_url(calendar_id, href)
         stored = read_object(self._session, url)
-        calendar = None if stored is None else parse_object(stored.text)
+        if stored is None:
+            raise NotFound(f"no event at {url}")
+        calendar = parse_object(stored.text)
         if calendar is None:
-            raise NotFound(f"no readable event at {url}")
+            raise ItemRejected(f"{url} is not readable iCalendar")
         if recurrence_id is None:
             target = main_event(calendar)
             if target is None:
@@ -135,7 +138,8 @@ class CalDavCalendarProvider(CalendarProvider):
             _check_recurrence_id(recurrence_id)
             set_occurrence(calendar, recurrence_id, draft)
         text = calendar.to_ical().decode()
-        reply = self._session.put(url, text, {"If-Match": etag})
+        # An event listed without an etag is guarded by the one just read.
+        reply = self._session.put(url, text, {"If-Match": etag or stored.etag})
         if not reply.ok:
             raise failure(reply, f"updating {event_id}", write=True)
         return self._stored_event(url, text, reply.header("ETag"), recurrence_id)
@@ -166,9 +170,11 @@ class CalDavCalendarProvider(CalendarProvider):
     def _delete_occurrence(self, url: str, recurrence_id: str, etag: str | None) -> bool:
         """One attempt; False when the series changed under a delete with any etag."""
         stored = read_object(self._session, url)
-        calendar = None if stored is None else parse_object(stored.text)
-        if stored is None or calendar is None:
+        if stored is None:
             return True
+        calendar = parse_object(stored.text)
+        if calendar is None:
+            raise ItemRejected(f"{url} is not readable iCalendar")
         condition = etag or stored.etag
         headers = {"If-Match": condition} if condition else {}
         if remove_occurrence(calendar, recurrence_id):

@@ -111,7 +111,9 @@ def library_errors(what: str) -> Iterator[None]:
     try:
         yield
     except dav_error.AuthorizationError as refused:
-        raise GrantRevoked(f"{what}: the CalDAV server refused the login") from refused
+        if refused.status == 401:
+            raise GrantRevoked(f"{what}: the CalDAV server refused the login") from refused
+        raise NotFound(f"{what}: the CalDAV server refused access ({refused.status})") from refused
     except dav_error.RateLimitError as limited:
         message = f"{what}: the CalDAV server asks to slow down"
         raise RateLimited(message, limited.retry_after_seconds) from limited

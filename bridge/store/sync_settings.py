@@ -48,9 +48,13 @@ def _flag(value: object) -> bool:
     return value
 
 
+MAX_WINDOW_DAYS = 3650
+"""Ten years each way: plenty for a calendar, and far from the ends of Python's dates."""
+
+
 def _days(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise SettingsError("must be a whole number of days, zero or more")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_WINDOW_DAYS:
+        raise SettingsError(f"must be a whole number of days from 0 to {MAX_WINDOW_DAYS}")
     return value
 
 

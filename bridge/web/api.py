@@ -33,7 +33,7 @@ from bridge.web.api_json import (
     status_json,
     sync_status_json,
 )
-from bridge.web.api_oauth import google_callback_url
+from bridge.web.api_oauth import google_callback_url, remember_consent
 
 PREFIX = "/api/v1"
 ACCOUNTS = f"{PREFIX}/calendar-accounts"
@@ -101,8 +101,12 @@ class _AccountsApi:
             fields = _text_fields(body, optional=("redirect_uri",))
             redirect_uri = fields.get("redirect_uri", self.default_redirect_uri)
             _check_address("redirect_uri", redirect_uri)
-            url = await run_in_threadpool(self.accounts.google_consent_url, login, redirect_uri)
-            return JSONResponse({"authorization_url": url})
+            url, nonce = await run_in_threadpool(
+                self.accounts.google_consent_url, login, redirect_uri
+            )
+            response = JSONResponse({"authorization_url": url})
+            remember_consent(response, nonce, secure=redirect_uri.startswith("https:"))
+            return response
         raise ApiError(400, "provider must be caldav or google")
 
     async def show(self, request: Request, login: str) -> Response:
@@ -171,8 +175,15 @@ class _AccountsApi:
         return await run_in_threadpool(act, _account_id(request))
 
 
+MAX_ID = 2**63 - 1
+
+
 def _account_id(request: Request) -> int:
-    return request.path_params["id"]
+    """The path's account id; one no database can hold names no account either."""
+    account_id = request.path_params["id"]
+    if account_id > MAX_ID:
+        raise ApiError(404, f"no calendar account {account_id}")
+    return account_id
 
 
 def _text_fields(

@@ -3,6 +3,9 @@
 No sign-in is asked for: the browser arrives from Google, and the `state`
 `CalendarAccounts.google_consent_url` sealed carries the user, encrypted,
 dated and bound to its PKCE verifier, so a forged or stale one is refused.
+The answer must also come back to the browser that asked for the consent
+page: the API gave it a cookie holding the flow's nonce, which the callback
+hands on, so a consent link sent to someone else connects nothing.
 """
 
 from __future__ import annotations
@@ -12,13 +15,27 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute
 
-from bridge.calendar_accounts import CalendarAccounts, ConnectError
+from bridge.calendar_accounts import CONSENT_LIFETIME, CalendarAccounts, ConnectError
 from bridge.config import Settings
 from bridge.store.sync_accounts import AccountError
 from bridge.web.api_http import ApiError, answering, resource
 from bridge.web.api_json import account_json
 
 CALLBACK_PATH = "/oauth/google/callback"
+CONSENT_COOKIE = "calbridge_google_consent"
+
+
+def remember_consent(response: Response, nonce: str, *, secure: bool) -> None:
+    """Give the asking browser the flow's nonce, for the callback only, for the flow's life."""
+    response.set_cookie(
+        CONSENT_COOKIE,
+        nonce,
+        max_age=int(CONSENT_LIFETIME.total_seconds()),
+        path=CALLBACK_PATH,
+        secure=secure,
+        httponly=True,
+        samesite="lax",
+    )
 
 
 def google_callback_url(settings: Settings) -> str:
@@ -41,11 +58,14 @@ def oauth_routes(accounts: CalendarAccounts) -> list[BaseRoute]:
         if not code or not state:
             raise ApiError(400, "the callback needs the code and state Google sends")
         try:
-            account = await run_in_threadpool(accounts.connect_google, state, code)
+            nonce = request.cookies.get(CONSENT_COOKIE, "")
+            account = await run_in_threadpool(accounts.connect_google, state, code, nonce)
         except ConnectError as error:
             raise ApiError(400, str(error)) from None
         except AccountError as error:
             raise ApiError(409, str(error)) from None
-        return JSONResponse(account_json(account), status_code=201)
+        response = JSONResponse(account_json(account), status_code=201)
+        response.delete_cookie(CONSENT_COOKIE, path=CALLBACK_PATH)
+        return response
 
     return [resource(CALLBACK_PATH, {"GET": answering(google_callback)})]

@@ -51,7 +51,9 @@ class CalendarQuery:
     @classmethod
     def of(cls, request: ET.Element | None) -> CalendarQuery | None:
         """The query, or None for any REPORT this module leaves to Radicale."""
-        if request is None or request.tag != CALENDAR_QUERY or request.find(f".//{EXPAND}"):
+        if request is None or request.tag != CALENDAR_QUERY:
+            return None
+        if request.find(f".//{EXPAND}") is not None:
             return None
         props = request.find(PROP)
         if props is None or len(props) == 0:

@@ -130,7 +130,7 @@ def test_connect_google_through_the_consent_page(
             "Google did not grant access (access_denied): run the command again and allow access",
         ),
         ("I clicked allow", "paste the whole address Google sent the browser to"),
-        (" ", "nothing pasted; if the browser showed the new account"),
+        (" ", "nothing pasted: connect again and paste the address"),
         ("4/some-code forged-state", "the consent answer is unknown or expired: connect again"),
     ],
 )
@@ -354,7 +354,7 @@ def test_settings_are_shown_and_changed(
 
 BAD_SETTINGS = (
     ("colour=blue", "unknown setting 'colour'"),
-    ("window_past_days=-1", "window_past_days must be a whole number of days, zero or more"),
+    ("window_past_days=-1", "window_past_days must be a whole number of days from 0 to 3650"),
     ("sync_type=sideways", "sync_type must be one of two_way, one_way"),
     ("include_crm_info=yes", "include_crm_info must be true or false"),
     ("pushed_type_keys=call,karaoke", "unknown activity type 'karaoke'"),

@@ -223,8 +223,14 @@ def test_google_connect_flow_through_the_consent_page_and_the_callback(
     url = consent.json()["authorization_url"]
     assert parse_qs(urlsplit(url).query)["redirect_uri"] == [callback]
 
+    # Another browser (no consent cookie) following the link connects nothing.
+    elsewhere = httpx.get(url, follow_redirects=True, trust_env=False)
+    assert_error(elsewhere, 400, "does not belong to this browser")
+    assert stored(engine, crm_user) == []
+
     # The emulator's consent page says "Allow" at once and redirects to the callback.
-    landed = httpx.get(url, follow_redirects=True, trust_env=False)
+    cookies = api.client.cookies
+    landed = httpx.get(url, follow_redirects=True, trust_env=False, cookies=cookies)
     api.seen.append(landed.text)
 
     assert landed.status_code == 201, landed.text
@@ -235,7 +241,8 @@ def test_google_connect_flow_through_the_consent_page_and_the_callback(
     assert saved.id == account["id"]
     assert api.get(f"{ACCOUNTS}/{saved.id}/calendars").json()[0]["id"] == GOOGLE_CALENDAR
 
-    again = httpx.get(landed.url, trust_env=False)  # the same callback twice: the code is spent
+    # The same callback twice: the code is spent.
+    again = httpx.get(landed.url, trust_env=False, cookies=cookies)
     assert_error(again, 400, "Google refused the connection")
     assert len(stored(engine, crm_user)) == 1
     tokens = json.loads(box.decrypt(stored(engine, crm_user)[0].encrypted_secret))
@@ -348,6 +355,7 @@ def test_settings_change_field_by_field_and_bad_ones_change_nothing(
 
     for body, message in (
         ({"window_past_days": -1}, "window_past_days must be a whole number of days"),
+        ({"window_future_days": 10**9}, "window_future_days must be a whole number of days"),
         ({"window_past_days": 1, "sync_type": "sideways"}, "sync_type must be one of"),
         ({"colour": "blue"}, "unknown setting 'colour'"),
         ({"pushed_type_keys": "call"}, "pushed_type_keys must be a list of activity type keys"),
@@ -421,6 +429,8 @@ def test_another_users_account_is_answered_like_a_missing_one(
         assert_error(theirs, 404)
         assert theirs.json() == {"error": "no calendar account 1"}
         assert missing.json() == {"error": "no calendar account 2"}
+    huge = 10**30
+    assert_error(api.get(f"{ACCOUNTS}/{huge}"), 404, f"no calendar account {huge}")
     assert stored(engine, crm_user) == [google_account]
 
 
