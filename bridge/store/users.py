@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 
 import sqlalchemy as sa
 
 from bridge.domain import User
-from bridge.security import hash_password, new_token, verify_password
+from bridge.security import VerificationCache, hash_password, new_token, verify_password
 from bridge.store.schema import app_passwords, users
 
 LOGIN_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
@@ -114,3 +115,31 @@ def check_credentials(conn: sa.Connection, login: str, password: str) -> User | 
     if any(verify_password(app_hash, password) for app_hash in app_hashes):
         return _to_user(row)
     return None
+
+
+class SignIn:
+    """Checks logins for every door that takes Basic credentials (CalDAV, the JSON API).
+
+    Successful checks are remembered for `ttl` seconds (`VerificationCache`):
+    clients send their credentials with every request and argon2 is slow on
+    purpose. `remembered` never touches the database, so an async caller can
+    try it before handing `check` to a thread.
+    """
+
+    def __init__(self, engine: sa.Engine, ttl: float) -> None:
+        self._engine = engine
+        self._verified = VerificationCache(ttl)
+
+    def remembered(self, login: str, password: str) -> bool:
+        return self._verified.hit(login, password, time.monotonic())
+
+    def check(self, login: str, password: str) -> str | None:
+        """The login when the password or an app password is right, else None."""
+        if self.remembered(login, password):
+            return login
+        with self._engine.connect() as conn:
+            user = check_credentials(conn, login, password)
+        if user is None:
+            return None
+        self._verified.remember(login, password, time.monotonic())
+        return user.login

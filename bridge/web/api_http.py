@@ -12,7 +12,6 @@ import base64
 import binascii
 import json
 import logging
-import time
 from collections.abc import Awaitable, Callable, Mapping
 
 import sqlalchemy as sa
@@ -23,11 +22,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bridge.calendar_accounts import ConnectError
-from bridge.domain import User
-from bridge.security import VerificationCache
 from bridge.store.sync_accounts import AccountError
 from bridge.store.sync_settings import SettingsError
-from bridge.store.users import check_credentials
+from bridge.store.users import SignIn, UserError
 
 log = logging.getLogger(__name__)
 
@@ -72,8 +69,8 @@ def answering(endpoint: Endpoint) -> Endpoint:
             return error_response(422, str(error))
         except AccountError as error:
             return error_response(404, str(error))
-        except ValueError as error:
-            return error_response(400, str(error))
+        except UserError as error:  # the signed-in user was removed since the sign-in
+            return error_response(401, str(error), CHALLENGE)
         except HTTPException:
             raise
         except Exception:
@@ -106,8 +103,7 @@ class BasicAuth:
     """
 
     def __init__(self, engine: sa.Engine, cache_seconds: float) -> None:
-        self._engine = engine
-        self._verified = VerificationCache(cache_seconds)
+        self._sign_in = SignIn(engine, cache_seconds)
 
     def __call__(self, endpoint: SignedInEndpoint) -> Endpoint:
         """`endpoint`, called with the signed-in login; 401 without valid credentials."""
@@ -122,18 +118,12 @@ class BasicAuth:
         if credentials is None:
             raise ApiError(401, "sign in with your CalBridge user name and password", CHALLENGE)
         login, password = credentials
-        now = time.monotonic()
-        if self._verified.hit(login, password, now):
+        if self._sign_in.remembered(login, password):
             return login
-        user = await run_in_threadpool(self._check, login, password)
-        if user is None:
+        signed_in = await run_in_threadpool(self._sign_in.check, login, password)
+        if signed_in is None:
             raise ApiError(401, "wrong user name or password", CHALLENGE)
-        self._verified.remember(login, password, now)
-        return login
-
-    def _check(self, login: str, password: str) -> User | None:
-        with self._engine.connect() as conn:
-            return check_credentials(conn, login, password)
+        return signed_in
 
 
 def _basic_credentials(header: str) -> tuple[str, str] | None:
