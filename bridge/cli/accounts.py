@@ -11,14 +11,13 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
-import getpass
 import json
 import sys
 from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
 from bridge.calendar_accounts import AccountStatus, CalendarAccounts
-from bridge.cli.common import CliError, database, print_table
+from bridge.cli.common import CliError, database, print_table, read_password
 from bridge.config import Settings
 from bridge.secrets import SecretError, box_from_settings
 from bridge.store.sync_accounts import CalendarAccount
@@ -115,15 +114,9 @@ def _account_password(from_stdin: bool) -> str:
 
     It is checked against the server at once, so it is not asked for twice.
     """
-    if from_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    elif sys.stdin.isatty():
-        password = getpass.getpass("CalDAV password: ")
-    else:
+    if not from_stdin and not sys.stdin.isatty():
         raise CliError("no terminal to ask for the password on: pipe it with --password-stdin")
-    if not password:
-        raise CliError("the password must not be empty")
-    return password
+    return read_password(None, "CalDAV password: ", confirm=False)
 
 
 def connect_google(args: argparse.Namespace, settings: Settings) -> int:

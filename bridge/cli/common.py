@@ -44,16 +44,17 @@ def database(settings: Settings) -> Iterator[sa.Engine]:
         engine.dispose()
 
 
-def read_password(given: str | None, prompt: str = "Password: ") -> str:
-    """The password from the option, a confirmed prompt on a terminal, or one line of stdin.
+def read_password(given: str | None, prompt: str = "Password: ", *, confirm: bool = True) -> str:
+    """The password from the option, a prompt on a terminal, or one line of stdin.
 
     Reading stdin keeps passwords out of shell history and process lists in scripts.
+    A new password is asked for twice (`confirm`); one checked at once is not.
     """
     if given is not None:
         password = given
     elif sys.stdin.isatty():
         password = getpass.getpass(prompt)
-        if getpass.getpass("Repeat: ") != password:
+        if confirm and getpass.getpass("Repeat: ") != password:
             raise CliError("the passwords do not match")
     else:
         password = sys.stdin.readline().rstrip("\r\n")
