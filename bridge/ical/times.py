@@ -58,7 +58,7 @@ class When:
 
 def utc_stamp(moment: dt.datetime) -> str:
     """A UTC DATE-TIME value; naive datetimes are taken to be UTC already."""
-    return f"{_utc(moment):%Y%m%dT%H%M%SZ}"
+    return f"{utc(moment):%Y%m%dT%H%M%SZ}"
 
 
 def dtstamp(activity: Activity) -> str:
@@ -239,18 +239,19 @@ def _when(moment: Moment, duration: dt.timedelta | None) -> When:
     duration = clean_duration(duration)
     if not isinstance(moment, dt.datetime):
         return When(moment, None, duration)
-    utc = _utc(moment).replace(microsecond=0)
-    return When(utc.date(), utc.time(), duration)
+    start = utc(moment).replace(microsecond=0)
+    return When(start.date(), start.time(), duration)
 
 
 def as_utc(value: Moment) -> dt.datetime:
     """Dates become midnight UTC, so mixed DATE/DATE-TIME pairs can be compared."""
     if isinstance(value, dt.datetime):
-        return _utc(value)
+        return utc(value)
     return dt.datetime.combine(value, dt.time(0), dt.UTC)
 
 
-def _utc(moment: dt.datetime) -> dt.datetime:
+def utc(moment: dt.datetime) -> dt.datetime:
+    """Aware UTC; floating (naive) times are taken to be UTC."""
     if moment.tzinfo is None:
         return moment.replace(tzinfo=dt.UTC)
     return moment.astimezone(dt.UTC)
@@ -260,3 +261,15 @@ def _activity_start(activity: Activity) -> dt.datetime:
     start = activity.start
     assert start is not None
     return start.replace(microsecond=0)
+
+
+def recurrence_text(moment: Moment) -> str:
+    """RFC 5545 RECURRENCE-ID text: `YYYYMMDD` for all-day, else UTC `YYYYMMDDTHHMMSSZ`."""
+    return utc_stamp(moment) if isinstance(moment, dt.datetime) else f"{moment:%Y%m%d}"
+
+
+def overlaps(start: Moment, end: Moment, window: tuple[dt.datetime, dt.datetime]) -> bool:
+    """Whether [start, end) meets the window (an instant counts when it lies inside)."""
+    first, last = as_utc(start), as_utc(end)
+    low, high = window
+    return first < high and (last > low or first >= low)

@@ -18,8 +18,9 @@ import icalendar
 
 from bridge.domain import Attendee
 from bridge.ical.attendees import address_email
+from bridge.ical.times import as_utc, utc
 from bridge.providers import ExternalEvent, Moment
-from bridge.providers.caldav_ids import as_date, as_utc, event_id, to_moment, utc
+from bridge.providers.caldav_ids import as_date, event_id, to_moment
 
 log = logging.getLogger(__name__)
 

@@ -19,6 +19,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 
+from bridge.ical.times import utc
 from bridge.providers import Moment
 
 SEPARATOR = "#"
@@ -43,13 +44,6 @@ def split_event_id(event_id: str) -> tuple[str, str | None]:
     return (href, recurrence_id) if separator and recurrence_id else (event_id, None)
 
 
-def recurrence_text(moment: Moment) -> str:
-    """RFC 5545 RECURRENCE-ID text: `YYYYMMDD` for all-day, else UTC `YYYYMMDDTHHMMSSZ`."""
-    if isinstance(moment, dt.datetime):
-        return utc(moment).strftime("%Y%m%dT%H%M%SZ")
-    return moment.strftime("%Y%m%d")
-
-
 def recurrence_moment(text: str) -> Moment:
     """The moment a `recurrence_text` stands for; ValueError for anything else."""
     if len(text) == 8:
@@ -60,19 +54,6 @@ def recurrence_moment(text: str) -> Moment:
 def to_moment(value: dt.date) -> Moment:
     """A DTSTART-like value as the contract has it: a date, or an aware UTC datetime."""
     return utc(value) if isinstance(value, dt.datetime) else value
-
-
-def utc(value: dt.datetime) -> dt.datetime:
-    """Aware UTC; floating (naive) times are taken to be UTC."""
-    aware = value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
-    return aware.astimezone(dt.UTC)
-
-
-def as_utc(value: dt.date) -> dt.datetime:
-    """Aware UTC; a date is its midnight UTC."""
-    if isinstance(value, dt.datetime):
-        return utc(value)
-    return dt.datetime.combine(value, dt.time(0), dt.UTC)
 
 
 def as_date(value: dt.date) -> dt.date:

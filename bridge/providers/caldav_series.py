@@ -18,6 +18,7 @@ from collections.abc import Iterator
 import icalendar
 import recurring_ical_events
 
+from bridge.ical.times import as_utc, overlaps, recurrence_text
 from bridge.providers import ExternalEvent, Moment, NotFound, ProviderError
 from bridge.providers.caldav_events import (
     cancelled,
@@ -26,13 +27,7 @@ from bridge.providers.caldav_events import (
     parse_object,
     vevents,
 )
-from bridge.providers.caldav_ids import (
-    StoredObject,
-    as_utc,
-    event_id,
-    recurrence_text,
-    to_moment,
-)
+from bridge.providers.caldav_ids import StoredObject, event_id, to_moment
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +128,4 @@ def _rid(occurrence: icalendar.Component) -> dt.date:
 
 
 def _overlaps(event: ExternalEvent, window: Window) -> bool:
-    """Whether the event meets the window (an instant counts when it lies inside)."""
-    start, end = as_utc(event.start), as_utc(event.end)
-    low, high = window
-    return start < high and (end > low or start >= low)
+    return overlaps(event.start, event.end, window)

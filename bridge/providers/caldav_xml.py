@@ -18,6 +18,8 @@ from typing import Any
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
+from bridge.ical.times import utc_stamp
+
 DAV = "{DAV:}"
 CALDAV = "{urn:ietf:params:xml:ns:caldav}"
 _HEAD = '<?xml version="1.0" encoding="utf-8"?>\n'
@@ -56,7 +58,7 @@ def sync_collection(token: str) -> str:
 
 def calendar_query(window: tuple[dt.datetime, dt.datetime]) -> str:
     """Every object with a VEVENT (occurrences included) that overlaps `window`."""
-    start, end = (_utc_text(moment) for moment in window)
+    start, end = (utc_stamp(moment) for moment in window)
     return (
         f"{_HEAD}<C:calendar-query {_NAMESPACES}>{_OBJECT_PROPS}"
         '<C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT">'
@@ -130,7 +132,3 @@ def _status(text: str | None) -> int | None:
     """The code of an HTTP status line such as `HTTP/1.1 404 Not Found`."""
     parts = (text or "").split()
     return int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
-
-
-def _utc_text(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")

@@ -16,6 +16,7 @@ import hashlib
 from typing import Any
 
 from bridge.domain import Attendee
+from bridge.ical.times import as_utc, recurrence_text
 from bridge.providers import EventDraft, ExternalEvent, Moment
 from bridge.providers.google_html import plain_text
 
@@ -95,7 +96,7 @@ def external_event(resource: Resource, seen_at: dt.datetime) -> ExternalEvent:
         id=resource["id"],
         etag=resource.get("etag", ""),
         uid=resource.get("iCalUID", ""),
-        recurrence_id=_recurrence_id(original) if original else None,
+        recurrence_id=recurrence_text(_moment(original)) if original else None,
         series_id=resource.get("recurringEventId"),
         status="cancelled" if cancelled else "confirmed",
         summary=resource.get("summary", ""),
@@ -121,23 +122,13 @@ def _time(moment: Moment, all_day: bool) -> dict[str, str]:
     if all_day:
         day = moment.date() if isinstance(moment, dt.datetime) else moment
         return {"date": day.isoformat()}
-    if not isinstance(moment, dt.datetime):
-        moment = dt.datetime.combine(moment, dt.time(0), dt.UTC)
-    return {"dateTime": rfc3339(moment)}
+    return {"dateTime": rfc3339(as_utc(moment))}
 
 
 def _moment(value: Resource) -> Moment:
     if "date" in value:
         return dt.date.fromisoformat(value["date"])
     return _utc(value["dateTime"])
-
-
-def _recurrence_id(original: Resource) -> str:
-    """RFC 5545 RECURRENCE-ID text: `YYYYMMDD` for all-day, else UTC `YYYYMMDDTHHMMSSZ`."""
-    moment = _moment(original)
-    if isinstance(moment, dt.datetime):
-        return moment.strftime("%Y%m%dT%H%M%SZ")
-    return moment.strftime("%Y%m%d")
 
 
 def _utc(text: str) -> dt.datetime:

@@ -13,6 +13,7 @@ import dataclasses
 import datetime as dt
 
 from bridge.domain import Activity
+from bridge.ical import times
 from bridge.ical.times import event_span
 from bridge.providers import EventDraft, ExternalEvent, Moment
 
@@ -150,6 +151,4 @@ def _utc(value: Moment) -> dt.datetime:
 
 def overlaps(event: ExternalEvent | EventDraft, window: tuple[dt.datetime, dt.datetime]) -> bool:
     """Whether the event meets the sync window (an instant counts when it lies inside)."""
-    start, end = _utc(event.start), _utc(event.end)
-    low, high = window
-    return start < high and (end > low or start >= low)
+    return times.overlaps(event.start, event.end, window)

@@ -18,6 +18,7 @@ import vobject
 from radicale import item as radicale_item
 from radicale import storage
 
+from bridge.ical.times import utc
 from plugins.storage.occurrences import Occurrences, index
 
 T = TypeVar("T")
@@ -42,9 +43,7 @@ class TextLoader:
 def http_date(moment: dt.datetime | None) -> str:
     if moment is None:
         moment = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return format_datetime(moment.astimezone(dt.UTC), usegmt=True)
+    return format_datetime(utc(moment), usegmt=True)
 
 
 class LazyItem(radicale_item.Item):

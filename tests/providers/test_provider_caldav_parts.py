@@ -7,12 +7,12 @@ import datetime as dt
 import pytest
 from lxml import etree
 
+from bridge.ical.times import recurrence_text
 from bridge.providers import CursorExpired
 from bridge.providers.caldav_cursor import Cursor
 from bridge.providers.caldav_ids import (
     object_name,
     recurrence_moment,
-    recurrence_text,
     split_event_id,
 )
 from bridge.providers.caldav_xml import multistatus
