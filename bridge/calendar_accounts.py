@@ -185,7 +185,7 @@ class CalendarAccounts:
                 account=account,
                 runs=sync_runs.recent_runs(conn, account_id, runs),
                 item_errors=sync_links.item_errors(conn, account_id=account_id),
-                linked=len(sync_links.links_of(conn, account_id, account.settings.calendar_id)),
+                linked=sync_links.count_links(conn, account_id, account.settings.calendar_id),
             )
 
     def activity_statuses(self, login: str, ids: list[int]) -> list[tuple[int, list[SyncStatus]]]:

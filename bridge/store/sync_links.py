@@ -44,6 +44,14 @@ def links_of(conn: sa.Connection, account_id: int, calendar_id: str) -> list[Lin
     return [_to_link(row) for row in rows]
 
 
+def count_links(conn: sa.Connection, account_id: int, calendar_id: str) -> int:
+    return conn.execute(
+        sa.select(sa.func.count())
+        .select_from(sync_links)
+        .where(c.account_id == account_id, c.calendar_id == calendar_id)
+    ).scalar_one()
+
+
 def save_link(
     conn: sa.Connection, account_id: int, calendar_id: str, link: Link, now: dt.datetime
 ) -> None:
