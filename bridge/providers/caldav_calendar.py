@@ -38,6 +38,7 @@ from bridge.providers import (
     TemporaryFailure,
 )
 from bridge.providers.caldav_cursor import Cursor
+from bridge.providers.caldav_default import default_calendar_url, same_collection
 from bridge.providers.caldav_drafts import (
     apply_draft,
     new_object,
@@ -77,22 +78,33 @@ class CalDavCalendarProvider(CalendarProvider):
         return self._session.requests
 
     def list_calendars(self) -> list[ExternalCalendar]:
-        """The principal's calendars that take events, the first one as primary.
+        """The principal's calendars that take events, the server's default one first.
 
-        CalDAV has no notion of a primary calendar; the server's first is
-        usually the default one. Writability is not asked (servers report
-        privileges unreliably): a refused write surfaces as `ItemRejected`.
+        CalDAV has no primary calendar: the one called primary is the one
+        the server names as its default (`caldav_default`), or the only
+        calendar there is; otherwise none is, and the user must pick.
+        Writability is not asked (servers report privileges unreliably):
+        a refused write surfaces as `ItemRejected`.
         """
-        with library_errors("listing calendars"):
+        client = self._session.client
+        with library_errors("listing calendars", self._session.url):
+            principal = client.principal()
             found = [
                 (str(calendar.url), calendar.get_display_name())
-                for calendar in self._session.client.get_calendars()
+                for calendar in client.get_calendars(principal)
                 if "VEVENT" in calendar.get_supported_components()
             ]
-        return [
-            ExternalCalendar(id=url, name=name or _last_segment(url), primary=n == 0, writable=True)
-            for n, (url, name) in enumerate(found)
+        default = default_calendar_url(self._session, str(principal.url))
+        calendars = [
+            ExternalCalendar(
+                id=url,
+                name=name or _last_segment(url),
+                primary=len(found) == 1 or (default is not None and same_collection(url, default)),
+                writable=True,
+            )
+            for url, name in found
         ]
+        return sorted(calendars, key=lambda calendar: not calendar.primary)
 
     def list_changes(self, calendar_id: str, cursor: str | None, window: Window) -> ChangePage:
         """A full listing of the window, or what changed since the cursor (see `caldav_listing`)."""

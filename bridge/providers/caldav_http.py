@@ -8,10 +8,11 @@ come back as a plain `Reply` whatever their status. Only what no caller
 can handle is raised here: a password the server refuses (`GrantRevoked`:
 CalDAV has no token to renew, the user must reconnect), rate limiting,
 and dropped connections, timeouts or unreadable replies
-(`TemporaryFailure`). `failure` turns any other unsuccessful reply into
-the contract's error, the one place statuses get their meaning;
-`library_errors` maps the exceptions of calls made through the library's
-own objects (calendar discovery) the same way.
+(`TemporaryFailure`, naming the host and why: `caldav_network`).
+`failure` turns any other unsuccessful reply into the contract's error,
+the one place statuses get their meaning; `library_errors` maps the
+exceptions of calls made through the library's own objects (calendar
+discovery) the same way.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from bridge.providers import (
     RateLimited,
     TemporaryFailure,
 )
+from bridge.providers.caldav_network import host, unreachable
 
 XML = "application/xml; charset=utf-8"
 ICALENDAR = "text/calendar; charset=utf-8"
@@ -64,6 +66,7 @@ class DavSession:
     """One account's connection: credentials, timeout and a kept-alive HTTP session."""
 
     def __init__(self, url: str, username: str, password: str, *, timeout: float) -> None:
+        self.url = url
         self.client = DAVClient(url=url, username=username, password=password, timeout=timeout)
         self.requests = 0
         """Requests sent through `request` (calendar discovery is not counted)."""
@@ -76,7 +79,7 @@ class DavSession:
     ) -> Reply:
         """Send one request; the reply whatever its status, except for the errors above."""
         self.requests += 1
-        with library_errors(f"{method} {url}"):
+        with library_errors(f"{method} {url}", url):
             try:
                 response = self.client.request(url, method, body, dict(headers or {}))
             except dav_error.AuthorizationError as refused:
@@ -106,19 +109,25 @@ class DavSession:
 
 
 @contextlib.contextmanager
-def library_errors(what: str) -> Iterator[None]:
-    """The `caldav` library's exceptions (and its HTTP library's) as contract errors."""
+def library_errors(what: str, url: str) -> Iterator[None]:
+    """The `caldav` library's exceptions (and its HTTP library's) as contract errors.
+
+    `url` is the address the block talks to: a refused password and an
+    unreachable server are reported by its host, the one thing the user
+    can check, and the failed request (`what`) follows for the log.
+    """
     try:
         yield
     except dav_error.AuthorizationError as refused:
         if refused.status == 401:
-            raise GrantRevoked(f"{what}: the CalDAV server refused the login") from refused
+            message = f"the CalDAV server {host(url)} refused the user name or password ({what})"
+            raise GrantRevoked(message) from refused
         raise NotFound(f"{what}: the CalDAV server refused access ({refused.status})") from refused
     except dav_error.RateLimitError as limited:
         message = f"{what}: the CalDAV server asks to slow down"
         raise RateLimited(message, limited.retry_after_seconds) from limited
     except requests.exceptions.RequestException as dropped:
-        raise TemporaryFailure(f"{what}: {type(dropped).__name__}") from dropped
+        raise TemporaryFailure(f"{unreachable(url, dropped)} ({what})") from dropped
     except SyntaxError as garbled:  # lxml's XMLSyntaxError: a reply that is not the XML it says
         raise TemporaryFailure(f"{what}: unreadable XML reply") from garbled
     except dav_error.NotFoundError as missing:

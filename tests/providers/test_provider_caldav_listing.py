@@ -149,7 +149,8 @@ def test_lists_the_calendars_of_the_account_that_take_events(
     calendars = caldav.list_calendars()
 
     assert sorted(calendar.id for calendar in calendars) == sorted([work, home])
-    assert [calendar.primary for calendar in calendars] == [True, False]
+    # Stock Radicale names no default calendar (RFC 6638): none of two is primary.
+    assert [calendar.primary for calendar in calendars] == [False, False]
     assert {calendar.name for calendar in calendars} == {"work", "home"}
     assert all(calendar.writable for calendar in calendars)
 
