@@ -27,6 +27,7 @@ from bridge.domain import TASK_TYPE_KEY, Activity, ActivityType, User
 from bridge.store.activities import ActivityError, Scope, feed_rows, insert_many
 from bridge.store.crm import list_activity_types
 from bridge.store.db import writing
+from bridge.store.hrefs import href_for
 from bridge.store.schema import activities, deals, organizations, persons
 from bridge.store.users import get_user
 
@@ -227,7 +228,7 @@ def _without_dangling_links(conn: sa.Connection, batch: list[_Parsed]) -> list[_
 
 
 def _href(activity: Activity) -> str:
-    return activity.href or f"{activity.uid}.ics"
+    return activity.href or href_for(activity.uid)
 
 
 def _insert(

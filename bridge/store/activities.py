@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from bridge import ical
 from bridge.domain import Activity, ActivityType, Attendee, ComponentKind
 from bridge.store.chunks import chunks
+from bridge.store.hrefs import href_for, is_flat
 from bridge.store.revisions import next_revision
 from bridge.store.schema import activities
 from bridge.store.spans import is_long_span, overlapping
@@ -27,7 +28,7 @@ c = activities.c
 
 
 class ActivityError(ValueError):
-    """An activity that cannot be stored as given (unknown type, duplicate UID)."""
+    """An activity that cannot be stored as given (unknown type, duplicate UID, bad href)."""
 
 
 @dataclass(frozen=True)
@@ -134,9 +135,12 @@ def prepare(
         activity = replace(activity, done_at=now)
     if not activity.done:
         activity = replace(activity, done_at=None)
+    href = activity.href or href_for(activity.uid)
+    if not is_flat(href):
+        raise ActivityError(f"href {href!r} is not a single path segment")
     activity = replace(
         activity,
-        href=activity.href or f"{activity.uid}.ics",
+        href=href,
         created_at=activity.created_at or now,
         updated_at=now,
         revision=revision,
