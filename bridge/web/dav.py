@@ -82,8 +82,12 @@ class CalBridgeDav(Application):
             limit = self.configuration.get("reporting", "max_expand_occurrence")
             try:
                 answer = dav_report.answer(query, collection, base_prefix, limit)
+            except dav_report.Unanswerable:
+                answer = None
             except ValueError:
                 return httputils.BAD_REQUEST
+        if answer is None:
+            return super().do_REPORT(environ, base_prefix, path, user, user_groups, request_info)
         request_info["status"] = client.MULTI_STATUS
         headers = {"Content-Type": f"text/xml; charset={self._encoding}"}
         return client.MULTI_STATUS, headers, answer, None

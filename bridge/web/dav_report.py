@@ -9,7 +9,10 @@ text: the items come from the collection's own `get_filtered` (the SQL
 time-range prefilter) and Radicale's own `test_filter` where the
 prefilter is not exact, with Radicale's rights checked first, so what is
 listed, and what each user may see (team items stay masked), is what
-Radicale would answer. Any other REPORT goes to Radicale.
+Radicale would answer. Any other REPORT goes to Radicale, and so does this
+one when an item is not what the text writer expects (an href that is not
+one path segment, an etag missing): a failed fast path must never be a
+failed request.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 from xml.sax.saxutils import escape
 
+from radicale import item as radicale_item
 from radicale import pathutils, storage
 from radicale.app.report import test_filter
 from radicale.xmlutils import make_clark
@@ -38,6 +42,10 @@ HEAD = (
 
 class TooManyOccurrences(ValueError):
     """The answer would hold more VEVENTs than `[reporting] max_expand_occurrence` allows."""
+
+
+class Unanswerable(Exception):
+    """An item this module cannot write as Radicale would: leave the whole REPORT to Radicale."""
 
 
 @dataclass(frozen=True)
@@ -73,13 +81,17 @@ def answer(
     base_prefix: str,
     max_occurrences: int,
 ) -> bytes:
-    """The multistatus for `query` on `collection`, as Radicale would write it."""
+    """The multistatus for `query` on `collection`, as Radicale would write it.
+
+    Raises `TooManyOccurrences` past the limit, and `Unanswerable` for items
+    it cannot write (the caller then lets Radicale answer).
+    """
     parts = [HEAD]
     vevents = 0
     # An item's href is one path segment below the collection's, which is sanitised once.
     prefix = quote(base_prefix + pathutils.unstrip_path(collection.path, True))
     for item in _matching(query, collection):
-        assert item.href and "/" not in item.href
+        _check_writable(item)
         href = prefix + quote(item.href)
         props = []
         if query.etag:
@@ -96,6 +108,16 @@ def answer(
         )
     parts.append("</multistatus>")
     return "".join(parts).encode("utf-8")
+
+
+def _check_writable(item: radicale_item.Item) -> None:
+    """`Unanswerable` unless the item has a one-segment href and an etag."""
+    if not (
+        isinstance(item.href, str)
+        and pathutils.is_safe_path_component(item.href)
+        and isinstance(item.etag, str)
+    ):
+        raise Unanswerable(f"item {item.href!r} of the collection is not one plain resource")
 
 
 def _matching(query: CalendarQuery, collection: storage.BaseCollection) -> Iterator:
