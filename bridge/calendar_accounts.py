@@ -23,7 +23,13 @@ from bridge.domain import (
     SyncSettings,
     SyncType,
 )
-from bridge.providers import CalendarProvider, ExternalCalendar, ProviderError
+from bridge.providers import (
+    CalendarProvider,
+    ExternalCalendar,
+    GrantRevoked,
+    ProviderError,
+    TemporaryFailure,
+)
 from bridge.providers.caldav_calendar import CalDavCalendarProvider
 from bridge.providers.google import GoogleCalendarProvider
 from bridge.providers.google_oauth import (
@@ -51,6 +57,30 @@ DEFAULT_IMPORT_TYPE = "meeting"
 
 class ConnectError(ValueError):
     """Connecting failed: wrong credentials, unreachable server, refused consent."""
+
+
+class ReconnectNeeded(AccountError):
+    """The account's grant or password stopped working: it must be reconnected first."""
+
+
+class CalendarNotChosen(AccountError):
+    """The account's server names no default calendar and none has been picked yet."""
+
+    def __init__(self, account_id: int, calendars: list[ExternalCalendar]) -> None:
+        offered = ", ".join(f"{item.id} ({item.name})" for item in calendars)
+        super().__init__(
+            f"account {account_id} has no calendar chosen (its server names no default): "
+            f"set calendar_id to one of {offered}"
+        )
+        self.calendars = calendars
+
+
+@dataclass(frozen=True)
+class Consented:
+    """The account a finished Google consent connected, or reconnected."""
+
+    account: CalendarAccount
+    reconnected: bool
 
 
 @dataclass(frozen=True)
@@ -89,8 +119,13 @@ class CalendarAccounts:
             provider.close()
         return self._store(login, ProviderKind.CALDAV, username, password, calendars, url)
 
-    def google_consent_url(self, login: str, redirect_uri: str) -> tuple[str, str]:
+    def google_consent_url(
+        self, login: str, redirect_uri: str, account_id: int | None = None
+    ) -> tuple[str, str]:
         """Google's consent page for `login`, and the nonce the answer must come back with.
+
+        With `account_id` the consent reconnects that Google account of the
+        user (`connect_google` then renews its grant instead of adding one).
 
         The PKCE verifier travels inside the state, encrypted and dated, so no
         server-side session is needed, and a state cannot be forged, nor used
@@ -105,6 +140,8 @@ class CalendarAccounts:
                 "CALBRIDGE_GOOGLE_CLIENT_SECRET to CalBridge's OAuth client"
             )
         login = self._user(login)
+        if account_id is not None:
+            self._reconnectable(self.account(login, account_id), ProviderKind.GOOGLE)
         verifier = new_code_verifier()
         nonce = new_token()
         sealed = {
@@ -112,6 +149,7 @@ class CalendarAccounts:
             "redirect_uri": redirect_uri,
             "verifier": verifier,
             "nonce": token_digest(nonce),
+            "account": account_id,
         }
         url, _ = authorization_url(
             self.config.google_client_id,
@@ -122,10 +160,11 @@ class CalendarAccounts:
         )
         return url, nonce
 
-    def connect_google(self, state: str, code: str, nonce: str) -> CalendarAccount:
+    def connect_google(self, state: str, code: str, nonce: str) -> Consented:
         """Finish the consent flow: trade the code, find the account's e-mail, store it.
 
-        `nonce` is the one `google_consent_url` gave whoever started the flow.
+        `nonce` is the one `google_consent_url` gave whoever started the flow;
+        a flow started for an account reconnects it (`reconnect_google_tokens`).
         """
         try:
             lifetime = int(CONSENT_LIFETIME.total_seconds())
@@ -147,25 +186,75 @@ class CalendarAccounts:
             )
         except ProviderError as error:
             raise ConnectError(f"Google refused the connection: {error}") from None
-        return self.connect_google_tokens(data["login"], tokens)
+        account_id = data.get("account")
+        if account_id is None:
+            return Consented(self.connect_google_tokens(data["login"], tokens), reconnected=False)
+        account = self.reconnect_google_tokens(data["login"], account_id, tokens)
+        return Consented(account, reconnected=True)
 
     def connect_google_tokens(self, login: str, tokens: OAuthTokens) -> CalendarAccount:
         """Store a Google account from granted tokens (the end of any consent flow)."""
         renewed: list[OAuthTokens] = []
-        provider = GoogleCalendarProvider(
-            client_id=self.config.google_client_id,
-            client_secret=self.config.google_client_secret,
-            tokens=tokens,
-            on_tokens=renewed.append,
-            endpoints=self.config.google_endpoints,
-        )
+        provider = self._google(tokens, renewed.append)
         try:
             calendars = _calendars(provider)
         finally:
             provider.close()
-        email = next((item.id for item in calendars if item.primary), calendars[0].id)
         latest = renewed[-1] if renewed else tokens
-        return self._store(login, ProviderKind.GOOGLE, email, tokens_secret(latest), calendars)
+        return self._store(
+            login, ProviderKind.GOOGLE, _google_email(calendars), tokens_secret(latest), calendars
+        )
+
+    # -- reconnecting -------------------------------------------------------------
+
+    def reconnect_caldav(
+        self,
+        login: str,
+        account_id: int,
+        password: str,
+        url: str | None = None,
+        username: str | None = None,
+    ) -> CalendarAccount:
+        """Give a CalDAV account a new password, checked against its server before it is saved.
+
+        The server and user name stay the account's: one given that differs
+        is refused (`AccountError`), since links and cursor belong to that
+        calendar. Settings, links and cursor are kept (`_renew`).
+        """
+        account = self._reconnectable(self.account(login, account_id), ProviderKind.CALDAV)
+        if (url is not None and url.rstrip("/") != account.server_url.rstrip("/")) or (
+            username is not None and username != account.account_email
+        ):
+            raise AccountError(
+                f"account {account_id} is {account.account_email} at {account.server_url}: "
+                "reconnecting cannot move it to another server or user; connect that as a new "
+                "account"
+            )
+        provider = CalDavCalendarProvider(account.server_url, account.account_email, password)
+        try:
+            _calendars(provider)
+        finally:
+            provider.close()
+        return self._renew(login, account_id, password)
+
+    def reconnect_google_tokens(
+        self, login: str, account_id: int, tokens: OAuthTokens
+    ) -> CalendarAccount:
+        """Renew a Google account's grant, if the consent was given by the same Google account."""
+        account = self._reconnectable(self.account(login, account_id), ProviderKind.GOOGLE)
+        renewed: list[OAuthTokens] = []
+        provider = self._google(tokens, renewed.append)
+        try:
+            email = _google_email(_calendars(provider))
+        finally:
+            provider.close()
+        if email != account.account_email:
+            raise AccountError(
+                f"access was granted by the Google account {email}, but account {account_id} "
+                f"is {account.account_email}: reconnect signed in to Google as "
+                f"{account.account_email}"
+            )
+        return self._renew(login, account_id, tokens_secret(renewed[-1] if renewed else tokens))
 
     # -- reading ------------------------------------------------------------------
 
@@ -251,7 +340,19 @@ class CalendarAccounts:
             return sync_accounts.require_account(conn, account_id)
 
     def start(self, login: str, account_id: int) -> CalendarAccount:
-        """Start (or resume after needs_attention) syncing; the first run is due at once."""
+        """Start (or resume after needs_attention) syncing; the first run is due at once.
+
+        Refused while the account needs reconnecting (`ReconnectNeeded`: a run
+        would only fail again) or has no calendar chosen (`CalendarNotChosen`).
+        """
+        account = self.account(login, account_id)
+        if account.state is AccountState.NEEDS_RECONNECT:
+            raise ReconnectNeeded(
+                f"account {account_id} needs reconnecting before it can sync: "
+                f"{account.last_error or 'its credentials stopped working'}"
+            )
+        if not account.settings.calendar_id:
+            raise CalendarNotChosen(account_id, self.calendars(login, account_id))
         return self._move(login, account_id, AccountState.ACTIVE)
 
     def stop(self, login: str, account_id: int) -> CalendarAccount:
@@ -292,7 +393,7 @@ class CalendarAccounts:
         server_url: str = "",
     ) -> CalendarAccount:
         writable = [item for item in calendars if item.writable] or calendars
-        primary = next((item for item in writable if item.primary), writable[0])
+        primary = next((item for item in writable if item.primary), None)
         with writing(self.engine) as conn:
             user_id = get_user(conn, login).id
             types = list_activity_types(conn)
@@ -303,7 +404,7 @@ class CalendarAccounts:
                 import_type_key=DEFAULT_IMPORT_TYPE if DEFAULT_IMPORT_TYPE in types else min(types),
                 pushed_type_keys=frozenset(types),
                 include_crm_info=False,
-                calendar_id=primary.id,
+                calendar_id="" if primary is None else primary.id,
             )
             return sync_accounts.add_account(
                 conn,
@@ -314,8 +415,44 @@ class CalendarAccounts:
                 settings=settings,
                 now=self.clock(),
                 server_url=server_url,
-                display_name=primary.name,
+                display_name="" if primary is None else primary.name,
             )
+
+    def _google(
+        self, tokens: OAuthTokens, on_tokens: Callable[[OAuthTokens], None]
+    ) -> GoogleCalendarProvider:
+        return GoogleCalendarProvider(
+            client_id=self.config.google_client_id,
+            client_secret=self.config.google_client_secret,
+            tokens=tokens,
+            on_tokens=on_tokens,
+            endpoints=self.config.google_endpoints,
+        )
+
+    @staticmethod
+    def _reconnectable(account: CalendarAccount, kind: ProviderKind) -> CalendarAccount:
+        if account.provider is not kind:
+            raise AccountError(
+                f"account {account.id} is a {account.provider.value} account, "
+                f"not a {kind.value} one: reconnect it as {account.provider.value}"
+            )
+        return account
+
+    def _renew(self, login: str, account_id: int, secret: str) -> CalendarAccount:
+        """Store checked credentials; an account that needed reconnecting syncs again at once.
+
+        Only a run of an active account sets needs_reconnect, so such an
+        account goes back to active; any other state is kept. Settings,
+        links, cursor and counters are untouched: the next run goes on where
+        the last good one ended.
+        """
+        with writing(self.engine) as conn:
+            account = self._owned(conn, login, account_id)
+            now = self.clock()
+            sync_accounts.replace_secret(conn, account_id, self.box.encrypt(secret), now)
+            if account.state is AccountState.NEEDS_RECONNECT:
+                sync_accounts.set_state(conn, account_id, AccountState.ACTIVE, now)
+            return sync_accounts.require_account(conn, account_id)
 
     def _close_channel(self, account: CalendarAccount) -> None:
         """Stop the account's push channel at the provider, best effort, and forget it."""
@@ -351,10 +488,22 @@ class CalendarAccounts:
             return get_user(conn, login).login
 
 
+def _google_email(calendars: list[ExternalCalendar]) -> str:
+    """A Google account's e-mail: the id of its primary calendar."""
+    return next((item.id for item in calendars if item.primary), calendars[0].id)
+
+
 def _calendars(provider: CalendarProvider) -> list[ExternalCalendar]:
-    """The account's calendars; a refusal or outage becomes a `ConnectError` that says so."""
+    """The account's calendars; a refusal or outage becomes a `ConnectError` that says so.
+
+    A refused password or grant and an unreachable server already say what
+    happened in the provider's words (which server, why); anything else is
+    the server refusing the connection.
+    """
     try:
         calendars = provider.list_calendars()
+    except (GrantRevoked, TemporaryFailure) as error:
+        raise ConnectError(str(error)) from None
     except ProviderError as error:
         raise ConnectError(f"the calendar server refused the connection: {error}") from None
     if not calendars:

@@ -4,12 +4,14 @@ Each module's ``register`` adds its sub-commands and sets a ``handler``
 taking the parsed arguments and the settings. Failures a user can fix
 (`CliError`, and the store's ``ValueError`` subclasses such as an unknown or
 duplicate user) end as one line on stderr and exit status 1; usage errors
-exit 2, as argparse does.
+exit 2, as argparse does. A reader that stops reading (`calbridge account
+list | head -2`) ends the command quietly, as it ends `ls` or `grep`.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 import sqlalchemy as sa
@@ -19,6 +21,8 @@ from bridge.cli.common import CliError
 from bridge.config import get_settings
 
 GROUPS = (migrate, users, feeds, accounts, transfer, demo, serve, worker)
+CLOSED_PIPE_STATUS = 128 + 13
+"""What a shell reports for a command ended by SIGPIPE."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,7 +43,11 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exit_:
         return int(exit_.code or 0)
     try:
-        return args.handler(args, get_settings())
+        status = args.handler(args, get_settings())
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's exit
+        return status
+    except BrokenPipeError:
+        return _reader_gone()
     except CliError as error:
         return _fail(str(error), error.status)
     except ValueError as error:
@@ -48,6 +56,19 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(f"database unavailable: {str(error.orig).strip().splitlines()[0]}", 1)
     except KeyboardInterrupt:
         return _fail("interrupted", 130)
+
+
+def _reader_gone() -> int:
+    """Stop writing to a stdout nobody reads; the interpreter's last flush must not fail.
+
+    Python's own advice (the `signal` module's notes on SIGPIPE): point the
+    descriptor at /dev/null rather than restore SIGPIPE's default, which would
+    also kill the process over a closed network connection.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return CLOSED_PIPE_STATUS
 
 
 def _fail(message: str, status: int) -> int:

@@ -16,11 +16,19 @@ import sys
 from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
-from bridge.calendar_accounts import AccountStatus, CalendarAccounts
+from bridge.calendar_accounts import (
+    AccountStatus,
+    CalendarAccounts,
+    CalendarNotChosen,
+    Consented,
+    ReconnectNeeded,
+)
 from bridge.cli.common import CliError, database, print_table, read_password
 from bridge.config import Settings
+from bridge.domain import ProviderKind
+from bridge.providers import ExternalCalendar
 from bridge.secrets import SecretError, box_from_settings
-from bridge.store.sync_accounts import CalendarAccount
+from bridge.store.sync_accounts import AccountState, CalendarAccount
 from bridge.store.sync_settings import settings_to_json
 from bridge.web.api_oauth import google_callback_url
 from bridge.worker.providers import ProviderConfig
@@ -52,6 +60,20 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     google.set_defaults(handler=connect_google)
 
+    reconnect = group.add_parser(
+        "reconnect",
+        help="give an account a new password or Google grant; settings, links and cursor stay",
+    )
+    reconnect.add_argument("id", type=int)
+    reconnect.add_argument("--user", required=True)
+    reconnect.add_argument(
+        "--password-stdin", action="store_true", help="CalDAV: read the new password from stdin"
+    )
+    reconnect.add_argument(
+        "--redirect-uri", help="Google: where Google sends the browser (default: as for connect)"
+    )
+    reconnect.set_defaults(handler=reconnect_account)
+
     listing = group.add_parser("list", help="list the user's calendar accounts")
     listing.add_argument("--user", required=True)
     listing.set_defaults(handler=show_accounts)
@@ -73,6 +95,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         ("stop", stop, "stop syncing; settings and links are kept"),
         ("sync-now", sync_now, "have the worker sync the account at once"),
         ("status", show_status, "state, counters, recent runs and item errors"),
+        ("calendars", show_calendars, "the account's calendars, to pick calendar_id from"),
         ("disconnect", disconnect, "forget the account (calendar events and activities stay)"),
     ):
         command = group.add_parser(name, help=text)
@@ -120,21 +143,47 @@ def _account_password(from_stdin: bool) -> str:
 
 
 def connect_google(args: argparse.Namespace, settings: Settings) -> int:
-    redirect_uri = args.redirect_uri or google_callback_url(settings)
     with calendar_accounts(settings) as accounts:
-        url, nonce = accounts.google_consent_url(args.user, redirect_uri)
-        print("Open this address, sign in to Google and allow access:", file=sys.stderr)
-        print(url, flush=True)
-        print(
-            "Then paste the address the browser was sent to (or the code and the state):",
-            file=sys.stderr,
-        )
-        answer = sys.stdin.readline()
-        if not answer.strip():
-            raise CliError("nothing pasted: connect again and paste the address Google sent to")
-        code, state = consent_answer(answer)
-        account = accounts.connect_google(state, code, nonce)
-        _print_connected(accounts, args.user, account)
+        consented = _google_consent(accounts, args, settings)
+        _print_connected(accounts, args.user, consented.account)
+    return 0
+
+
+def _google_consent(
+    accounts: CalendarAccounts,
+    args: argparse.Namespace,
+    settings: Settings,
+    account_id: int | None = None,
+) -> Consented:
+    """Run Google's consent for a new account, or to reconnect `account_id`."""
+    redirect_uri = args.redirect_uri or google_callback_url(settings)
+    url, nonce = accounts.google_consent_url(args.user, redirect_uri, account_id)
+    print("Open this address, sign in to Google and allow access:", file=sys.stderr)
+    print(url, flush=True)
+    print(
+        "Then paste the address the browser was sent to (or the code and the state):",
+        file=sys.stderr,
+    )
+    answer = sys.stdin.readline()
+    if not answer.strip():
+        raise CliError("nothing pasted: connect again and paste the address Google sent to")
+    code, state = consent_answer(answer)
+    return accounts.connect_google(state, code, nonce)
+
+
+def reconnect_account(args: argparse.Namespace, settings: Settings) -> int:
+    """New credentials for an account: a CalDAV password, or Google's consent once more."""
+    with calendar_accounts(settings) as accounts:
+        account = accounts.account(args.user, args.id)
+        if account.provider is ProviderKind.CALDAV:
+            password = _account_password(args.password_stdin)
+            account = accounts.reconnect_caldav(args.user, args.id, password)
+        else:
+            account = _google_consent(accounts, args, settings, args.id).account
+    print(
+        f"account {account.id} reconnected ({account.account_email}); settings, links and "
+        f"sync position are kept; it is {account.state.value}"
+    )
     return 0
 
 
@@ -163,7 +212,13 @@ def consent_answer(line: str) -> tuple[str, str]:
 
 def _print_connected(accounts: CalendarAccounts, login: str, account: CalendarAccount) -> None:
     print(f"connected {account.provider.value} account {account.id} ({account.account_email})")
-    calendars = accounts.calendars(login, account.id)
+    _print_calendars(accounts.calendars(login, account.id), account)
+    if not account.settings.calendar_id:
+        print(_how_to_choose(account.id, login))
+    print(f"it is stopped: start it with `calbridge account start {account.id} --user {login}`")
+
+
+def _print_calendars(calendars: list[ExternalCalendar], account: CalendarAccount) -> None:
     print_table(
         ("CALENDAR", "NAME", "PRIMARY", "WRITABLE", "SYNCED"),
         [
@@ -177,7 +232,13 @@ def _print_connected(accounts: CalendarAccounts, login: str, account: CalendarAc
             for item in calendars
         ],
     )
-    print(f"it is stopped: start it with `calbridge account start {account.id} --user {login}`")
+
+
+def _how_to_choose(account_id: int, login: str) -> str:
+    return (
+        "no calendar is chosen (the server names no default): pick one with "
+        f"`calbridge account settings {account_id} --user {login} --set calendar_id=CALENDAR`"
+    )
 
 
 # -- reading --------------------------------------------------------------------------
@@ -202,7 +263,7 @@ def show_accounts(args: argparse.Namespace, settings: Settings) -> int:
                 account.id,
                 account.provider.value,
                 account.account_email,
-                account.settings.calendar_id,
+                account.settings.calendar_id or "(none chosen)",
                 account.state.value,
                 _when(account.last_success_at),
                 _short(account.last_error),
@@ -217,17 +278,36 @@ def show_accounts(args: argparse.Namespace, settings: Settings) -> int:
 def show_status(args: argparse.Namespace, settings: Settings) -> int:
     with calendar_accounts(settings) as accounts:
         status = accounts.status(args.user, args.id)
-    _print_status(status)
+    _print_status(status, args.user)
     return 0
 
 
-def _print_status(status: AccountStatus) -> None:
+def show_calendars(args: argparse.Namespace, settings: Settings) -> int:
+    with calendar_accounts(settings) as accounts:
+        account = accounts.account(args.user, args.id)
+        calendars = accounts.calendars(args.user, args.id)
+    _print_calendars(calendars, account)
+    if not account.settings.calendar_id:
+        print(_how_to_choose(account.id, args.user))
+    return 0
+
+
+def _state_text(account: CalendarAccount, login: str) -> str:
+    """The state, and for one that needs reconnecting the command that does it."""
+    if account.state is AccountState.NEEDS_RECONNECT:
+        return (
+            f"{account.state.value}: run `calbridge account reconnect {account.id} --user {login}`"
+        )
+    return account.state.value
+
+
+def _print_status(status: AccountStatus, login: str) -> None:
     account = status.account
     print(f"account {account.id}: {account.provider.value} {account.account_email}")
     counters = f"pushed {account.pushed}, imported {account.imported}, failed {account.failed}"
     for label, value in (
-        ("calendar", account.settings.calendar_id),
-        ("state", account.state.value),
+        ("calendar", account.settings.calendar_id or "(none chosen)"),
+        ("state", _state_text(account, login)),
         ("last success", _when(account.last_success_at)),
         ("last error", account.last_error or "-"),
         ("counters", counters),
@@ -306,7 +386,20 @@ def _setting_text(value: object) -> str:
 
 def start(args: argparse.Namespace, settings: Settings) -> int:
     with calendar_accounts(settings) as accounts:
-        accounts.start(args.user, args.id)
+        try:
+            accounts.start(args.user, args.id)
+        except ReconnectNeeded as error:
+            raise CliError(
+                f"{error}; run `calbridge account reconnect {args.id} --user {args.user}`"
+            ) from None
+        except CalendarNotChosen as error:
+            rows = [(item.id, item.name) for item in error.calendars]
+            print_table(("CALENDAR", "NAME"), rows)
+            raise CliError(
+                f"account {args.id} has no calendar chosen (its server names no default): pick "
+                f"one above with `calbridge account settings {args.id} --user {args.user} "
+                "--set calendar_id=CALENDAR`, then start it"
+            ) from None
     print(f"account {args.id} started: the first sync is due now")
     return 0
 

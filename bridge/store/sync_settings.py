@@ -42,6 +42,13 @@ def _text(value: object) -> str:
     return value
 
 
+def _calendar(value: object) -> str:
+    """A calendar id, or "" while none is chosen (a CalDAV server that names no default)."""
+    if not isinstance(value, str):
+        raise SettingsError("must be a string")
+    return value
+
+
 def _flag(value: object) -> bool:
     if not isinstance(value, bool):
         raise SettingsError("must be true or false")
@@ -76,7 +83,7 @@ _CONVERTERS: dict[str, Callable[[object], object]] = {
     "window_past_days": _days,
     "window_future_days": _days,
     "conflict_policy": _choice(ConflictPolicy),
-    "calendar_id": _text,
+    "calendar_id": _calendar,
 }
 """One converter per `SyncSettings` field (a test keeps the two in step)."""
 

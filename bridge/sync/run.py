@@ -34,7 +34,9 @@ from bridge.store.revisions import current_revision
 from bridge.store.schema import activities
 from bridge.store.sync_accounts import AccountState, CalendarAccount, RunTotals
 from bridge.store.sync_runs import RunCounts, RunOutcome
-from bridge.sync.executor import Executor, Outcome, Target
+from bridge.sync.executor import Executor, Outcome, SettingsChanged, Target, settled
+from bridge.sync.guard import DeletionChoice
+from bridge.sync.model import Plan
 from bridge.sync.planner import plan
 from bridge.sync.sides import Descriptions, crm_changes, crm_side, external_side
 
@@ -42,6 +44,8 @@ log = logging.getLogger(__name__)
 
 MAX_BACKOFF = dt.timedelta(hours=1)
 MAX_PASSES = 2
+MAX_RESTARTS = 3
+"""Times a run starts over after its settings changed, before it goes on regardless."""
 FULL_READ_EVERY = dt.timedelta(hours=1)
 """How often a run reads both sides in full rather than what changed since the last
 run: this is what notices what no revision or sync token reports (a linked deal
@@ -79,7 +83,7 @@ def run_account(
         run_id = sync_runs.start_run(conn, account_id, now())
         sync_links.drop_links_outside(conn, account_id, account.settings.calendar_id)
     try:
-        result = _sync(engine, account, provider, run_id, interval, now)
+        result = _sync_settled(engine, account, provider, run_id, interval, now)
     except GrantRevoked as error:
         result = _failed(engine, account, now, error, AccountState.NEEDS_RECONNECT, None)
     except ProviderError as error:
@@ -92,6 +96,33 @@ def run_account(
     with writing(engine) as conn:
         sync_runs.finish_run(conn, run_id, now(), result.outcome, result.counts, result.message)
     return result
+
+
+def _sync_settled(
+    engine: sa.Engine,
+    account: CalendarAccount,
+    provider: CalendarProvider,
+    run_id: int,
+    interval: dt.timedelta,
+    now: Clock,
+) -> RunResult:
+    """`_sync`, started over with the new settings when they change during it.
+
+    Whatever the run wrote before the change was right under the settings of
+    that moment; the new settings make the next pass read both sides in full
+    (`save_settings`), which brings all of it in line.
+    """
+    for _ in range(MAX_RESTARTS):
+        try:
+            return _sync(engine, account, provider, run_id, interval, now)
+        except SettingsChanged:
+            log.info("settings of account %s changed during its run: starting over", account.id)
+            with writing(engine) as conn:
+                account = sync_accounts.require_account(conn, account.id)
+                sync_links.drop_links_outside(conn, account.id, account.settings.calendar_id)
+            if account.state is not AccountState.ACTIVE:
+                return RunResult(RunOutcome.OK, RunCounts(), "stopped during the run")
+    return _sync(engine, account, provider, run_id, interval, now)
 
 
 def _sync(
@@ -127,18 +158,18 @@ def _sync(
         pass_since = None if page.full_listing else since
         read_in_full = read_in_full or pass_since is None
         outcome = _apply(engine, account, provider, run_id, page, pass_since, now)
-        if isinstance(outcome, str):
+        if isinstance(outcome, Plan):
             return _needs_attention(engine, account, now, outcome)
         total.add(outcome)
         if outcome.import_failures:
             break
-        with writing(engine) as conn:
+        with settled(engine, account.id, account.settings) as conn:
             sync_accounts.save_cursor(conn, account.id, calendar_id, page.cursor, now())
         cursor = page.cursor
         since = crm_revision
         if outcome.calendar_writes < ECHO_PASS_WRITES or outcome.failed:
             break
-    with writing(engine) as conn:
+    with settled(engine, account.id, account.settings) as conn:
         totals = RunTotals(total.pushed, total.imported, total.failed)
         seen = _revision_seen(conn, account.user_id, crm_revision, total)
         sync_accounts.record_success(
@@ -165,8 +196,8 @@ def _apply(
     page: ChangePage,
     since: int | None,
     now: Clock,
-) -> Outcome | str:
-    """Plan one listing against the CRM as it is now and apply it, or say why it was refused.
+) -> Outcome | Plan:
+    """Plan one listing against the CRM as it is now and apply it, or the plan that held.
 
     The CRM side is read in full when `since` is None, else only what
     changed after that revision and what the listed events concern.
@@ -204,15 +235,17 @@ def _apply(
         snapshot_time=snapshot_time,
         crm_scope=scope,
         complete_series=page.complete_series,
+        choice=_choice(account),
     )
     if decided.needs_attention is not None:
-        return decided.needs_attention
+        return decided
     target = Target(account.id, calendar_id, account.user_id, settings.import_type_key, run_id)
     with engine.connect() as conn:
         executor = Executor(
             engine,
             provider,
             target,
+            settings,
             Descriptions(conn, settings),
             links=links,
             crm_items=crm_items,
@@ -221,14 +254,19 @@ def _apply(
         return executor.apply(decided.actions)
 
 
+def _choice(account: CalendarAccount) -> DeletionChoice | None:
+    return None if account.deletion_choice is None else DeletionChoice(account.deletion_choice)
+
+
 def _needs_attention(
-    engine: sa.Engine, account: CalendarAccount, now: Clock, message: str
+    engine: sa.Engine, account: CalendarAccount, now: Clock, held: Plan
 ) -> RunResult:
-    """The planner refused to delete what a broken listing implied: the user must look."""
+    """The guard held the run's deletions: nothing was applied, the owner must choose."""
+    message = held.needs_attention or ""
     log.warning("account %s needs attention: %s", account.id, message)
     with writing(engine) as conn:
-        sync_accounts.record_failure(
-            conn, account.id, now(), message, next_run_at=None, state=AccountState.NEEDS_ATTENTION
+        sync_accounts.hold_deletions(
+            conn, account.id, now(), message, [item.to_json() for item in held.held]
         )
     return RunResult(RunOutcome.NEEDS_ATTENTION, RunCounts(), message)
 
@@ -278,7 +316,9 @@ def _failed(
     state: AccountState | None,
     retry_at: dt.datetime | None,
 ) -> RunResult:
-    message = f"{type(error).__name__}: {error}"
+    # A refused grant or password is the user's to fix: the provider's words say
+    # which server refused what; the exception's class name would only puzzle.
+    message = str(error) if isinstance(error, GrantRevoked) else f"{type(error).__name__}: {error}"
     with writing(engine) as conn:
         sync_accounts.record_failure(
             conn, account.id, now(), message, next_run_at=retry_at, state=state

@@ -22,6 +22,7 @@ from starlette.routing import BaseRoute, Route
 
 from bridge.calendar_accounts import CalendarAccounts
 from bridge.config import Settings
+from bridge.domain import ProviderKind
 from bridge.store.sync_accounts import AccountError
 from bridge.store.sync_settings import settings_to_json
 from bridge.web.api_activities import parse_ids
@@ -54,6 +55,7 @@ def api_routes(settings: Settings, accounts: CalendarAccounts) -> list[BaseRoute
         resource(one, {"GET": auth(api.show), "DELETE": auth(api.disconnect)}),
         resource(f"{one}/settings", {"PATCH": auth(api.change_settings)}),
         resource(f"{one}/calendars", {"GET": auth(api.calendars)}),
+        resource(f"{one}/reconnect", {"POST": auth(api.reconnect)}),
         resource(f"{one}/start", {"POST": auth(api.start)}),
         resource(f"{one}/stop", {"POST": auth(api.stop)}),
         resource(f"{one}/sync", {"POST": auth(api.sync_now)}),
@@ -99,15 +101,46 @@ class _AccountsApi:
             return JSONResponse(account_json(account), status_code=201, headers=location)
         if provider == "google":
             fields = _text_fields(body, optional=("redirect_uri",))
-            redirect_uri = fields.get("redirect_uri", self.default_redirect_uri)
-            _check_address("redirect_uri", redirect_uri)
-            url, nonce = await run_in_threadpool(
-                self.accounts.google_consent_url, login, redirect_uri
-            )
-            response = JSONResponse({"authorization_url": url})
-            remember_consent(response, nonce, secure=redirect_uri.startswith("https:"))
-            return response
+            return await self._consent(login, fields.get("redirect_uri"), None)
         raise ApiError(400, "provider must be caldav or google")
+
+    async def reconnect(self, request: Request, login: str) -> Response:
+        """New credentials for the account, keeping its settings, links and cursor.
+
+        CalDAV: `{"password"}` (with `url` and `username`, if given, that must be
+        the account's), checked against the server: 200 and the account.
+        Google: `{"redirect_uri"?}`: the consent page, as for connecting.
+        """
+        account_id = _account_id(request)
+        account = await run_in_threadpool(self.accounts.account, login, account_id)
+        body = await json_object(request)
+        if account.provider is ProviderKind.CALDAV:
+            fields = _text_fields(body, required=("password",), optional=("url", "username"))
+            reconnect = functools.partial(
+                self.accounts.reconnect_caldav,
+                password=fields["password"],
+                url=fields.get("url"),
+                username=fields.get("username"),
+            )
+            renewed = await self._on_account(request, login, reconnect)
+            return JSONResponse(account_json(renewed))
+        fields = _text_fields(body, optional=("redirect_uri",))
+        return await self._consent(login, fields.get("redirect_uri"), account_id)
+
+    async def _consent(
+        self, login: str, redirect_uri: str | None, account_id: int | None
+    ) -> Response:
+        """Google's consent page for a new account or `account_id`, with the flow's cookie."""
+        redirect_uri = redirect_uri or self.default_redirect_uri
+        _check_address("redirect_uri", redirect_uri)
+        consent = functools.partial(self.accounts.google_consent_url, account_id=account_id)
+        try:
+            url, nonce = await run_in_threadpool(consent, login, redirect_uri)
+        except AccountError as error:
+            raise ApiError(409, str(error)) from None
+        response = JSONResponse({"authorization_url": url})
+        remember_consent(response, nonce, secure=redirect_uri.startswith("https:"))
+        return response
 
     async def show(self, request: Request, login: str) -> Response:
         status = await run_in_threadpool(self.accounts.status, login, _account_id(request))

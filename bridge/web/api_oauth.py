@@ -45,7 +45,8 @@ def google_callback_url(settings: Settings) -> str:
 
 def oauth_routes(accounts: CalendarAccounts) -> list[BaseRoute]:
     async def google_callback(request: Request) -> Response:
-        """Finish connecting: 201 with the account; 400 when consent was refused or is stale."""
+        """Finish connecting: 201 with the new account, 200 with a reconnected one; 400 when
+        consent was refused or is stale; 409 when it came from another Google account."""
         params = request.query_params
         if "error" in params:
             refused = params["error"][:100]
@@ -59,12 +60,13 @@ def oauth_routes(accounts: CalendarAccounts) -> list[BaseRoute]:
             raise ApiError(400, "the callback needs the code and state Google sends")
         try:
             nonce = request.cookies.get(CONSENT_COOKIE, "")
-            account = await run_in_threadpool(accounts.connect_google, state, code, nonce)
+            consented = await run_in_threadpool(accounts.connect_google, state, code, nonce)
         except ConnectError as error:
             raise ApiError(400, str(error)) from None
         except AccountError as error:
             raise ApiError(409, str(error)) from None
-        response = JSONResponse(account_json(account), status_code=201)
+        status = 200 if consented.reconnected else 201
+        response = JSONResponse(account_json(consented.account), status_code=status)
         response.delete_cookie(CONSENT_COOKIE, path=CALLBACK_PATH)
         return response
 

@@ -143,7 +143,7 @@ class Worker:
                     conn,
                     account_id,
                     self.now(),
-                    f"GrantRevoked: {error}",
+                    str(error),
                     next_run_at=None,
                     state=AccountState.NEEDS_RECONNECT,
                 )

@@ -181,7 +181,11 @@ def test_connect_caldav_checks_the_password_at_once(
     monkeypatch.setattr("sys.stdin", io.StringIO("wrong-password\n"))
     status, out, err = run(capsys, *argv)
     assert status == 1
-    assert err.startswith("calbridge: error: the calendar server refused the connection")
+    host = radicale.url.removeprefix("http://")
+    assert err == (
+        f"calbridge: error: the CalDAV server {host} refused the user name or password "
+        "(listing calendars)\n"
+    )
     assert "wrong-password" not in out + err
     assert stored(engine, crm_user) == []
 
