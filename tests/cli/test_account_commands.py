@@ -6,7 +6,7 @@ import datetime as dt
 import io
 import pathlib
 from collections.abc import Iterator
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 import pytest
@@ -72,12 +72,19 @@ class ConsentingBrowser:
     """stdin for `connect google`: opens the printed URL, pastes the address Google sends to.
 
     The emulator's consent page answers "Allow" at once with a redirect, so
-    no browser is needed; `answer` replaces what is pasted.
+    no browser is needed; `answer` replaces what is pasted, and `google_user`
+    is who is signed in to Google (the emulator's default user if None).
     """
 
-    def __init__(self, capsys: pytest.CaptureFixture[str], answer: str | None = None) -> None:
+    def __init__(
+        self,
+        capsys: pytest.CaptureFixture[str],
+        answer: str | None = None,
+        google_user: str | None = None,
+    ) -> None:
         self.capsys = capsys
         self.answer = answer
+        self.google_user = google_user
         self.consent_url = ""
         self.instructions = ""
 
@@ -87,7 +94,10 @@ class ConsentingBrowser:
     def readline(self) -> str:
         shown = self.capsys.readouterr()
         self.consent_url, self.instructions = shown.out.strip(), shown.err
-        response = httpx.get(self.consent_url, follow_redirects=False, trust_env=False)
+        url = self.consent_url
+        if self.google_user is not None:
+            url += "&" + urlencode({"login_hint": self.google_user})
+        response = httpx.get(url, follow_redirects=False, trust_env=False)
         assert response.status_code == 302
         return (self.answer or response.headers["location"]) + "\n"
 
