@@ -248,6 +248,8 @@ calendar_accounts = sa.Table(
     sa.Column("channel_token_hash", sa.String(64)),
     sa.Column("channel_resource_id", sa.String(1024)),
     sa.Column("channel_expires_at", TIMESTAMP),
+    sa.Column("held_deletions", sa.JSON),
+    sa.Column("deletion_choice", sa.String(16)),
     sa.Column("created_at", TIMESTAMP, nullable=False),
     sa.Column("updated_at", TIMESTAMP, nullable=False),
     sa.UniqueConstraint("user_id", "provider", "account_email"),
@@ -271,6 +273,7 @@ sync_links = sa.Table(
     sa.Column("external_etag", sa.String(1024), nullable=False),
     sa.Column("crm_hash", sa.String(64), nullable=False),
     sa.Column("external_hash", sa.String(64), nullable=False),
+    sa.Column("external_private", sa.Boolean),
     sa.Column("synced_at", TIMESTAMP, nullable=False),
     sa.UniqueConstraint(
         "account_id", "calendar_id", "external_id", "recurrence_id", name="uq_sync_links_event"

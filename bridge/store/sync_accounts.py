@@ -74,6 +74,10 @@ class CalendarAccount:
     created_at: dt.datetime
     updated_at: dt.datetime
     encrypted_secret: str = field(repr=False)
+    held_deletions: tuple[dict[str, object], ...] = ()
+    """What the last run held back under the mass-deletion guard (while needs_attention)."""
+    deletion_choice: str | None = None
+    """The owner's answer to held deletions ("apply", "restore"), for the next run only."""
 
     def cursor_for(self, calendar_id: str) -> str | None:
         """The saved cursor, if it belongs to `calendar_id` (a new calendar starts afresh)."""
@@ -112,6 +116,8 @@ def _to_account(row: sa.Row) -> CalendarAccount:
         created_at=utc_aware(row.created_at),
         updated_at=utc_aware(row.updated_at),
         encrypted_secret=row.encrypted_secret,
+        held_deletions=tuple(row.held_deletions or ()),
+        deletion_choice=row.deletion_choice,
     )
 
 
@@ -206,6 +212,19 @@ def save_settings(
     announce(conn)
 
 
+def settings_unchanged(conn: sa.Connection, account_id: int, settings: SyncSettings) -> bool:
+    """Whether the account's settings are still `settings`, for a write of a run based on them.
+
+    The row is share-locked (PostgreSQL), so a settings change cannot commit
+    between this check and the end of the calling transaction; SQLite's
+    write transactions are serial anyway.
+    """
+    stored = conn.execute(
+        sa.select(c.settings).where(c.id == account_id).with_for_update(read=True)
+    ).scalar_one_or_none()
+    return stored is not None and settings_from_json(stored) == settings
+
+
 def set_state(
     conn: sa.Connection,
     account_id: int,
@@ -278,6 +297,8 @@ def record_success(
         crm_revision_seen=crm_revision_seen,
         next_run_at=sa.case((woken_during_run, c.next_run_at), else_=next_run_at),
         crm_full_at=c.crm_full_at if crm_full_at is None else crm_full_at,
+        held_deletions=None,
+        deletion_choice=None,
     )
 
 
@@ -295,6 +316,40 @@ def record_failure(
     if state is not None:
         values["state"] = state.value
     _update(conn, account_id, now, **values)
+
+
+def hold_deletions(
+    conn: sa.Connection,
+    account_id: int,
+    now: dt.datetime,
+    message: str,
+    held: list[dict[str, object]],
+) -> None:
+    """A run held its deletions back: the account waits for its owner's choice."""
+    _update(
+        conn,
+        account_id,
+        now,
+        state=AccountState.NEEDS_ATTENTION.value,
+        last_error=message,
+        next_run_at=None,
+        held_deletions=held,
+        deletion_choice=None,
+    )
+
+
+def choose_deletions(conn: sa.Connection, account_id: int, choice: str, now: dt.datetime) -> None:
+    """The owner's answer to held deletions; the account runs at once with it."""
+    _update(
+        conn,
+        account_id,
+        now,
+        state=AccountState.ACTIVE.value,
+        deletion_choice=choice,
+        next_run_at=now,
+        last_error=None,
+    )
+    announce(conn)
 
 
 def save_channel(

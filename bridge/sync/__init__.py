@@ -32,13 +32,13 @@ from bridge.sync.model import (
     PushDelete,
     PushUpdate,
     Relink,
+    RestoreActivity,
     Side,
     Skip,
 )
-from bridge.sync.planner import MASS_DELETION_THRESHOLD, plan
+from bridge.sync.planner import plan
 
 __all__ = [
-    "MASS_DELETION_THRESHOLD",
     "Action",
     "Content",
     "CrmItem",
@@ -54,6 +54,7 @@ __all__ = [
     "PushDelete",
     "PushUpdate",
     "Relink",
+    "RestoreActivity",
     "Side",
     "Skip",
     "activity_uid",

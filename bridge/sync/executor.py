@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from bridge.domain import Activity, ActivityType
+from bridge.domain import Activity, ActivityType, SyncSettings
 from bridge.providers import (
     CalendarProvider,
     ExternalEvent,
@@ -36,7 +36,7 @@ from bridge.providers import (
     TemporaryFailure,
 )
 from bridge.store import activities as activity_store
-from bridge.store import sync_links
+from bridge.store import sync_accounts, sync_links
 from bridge.store.chunks import chunks
 from bridge.store.crm import list_activity_types
 from bridge.store.db import writing
@@ -56,6 +56,7 @@ from bridge.sync.model import (
     PushDelete,
     PushUpdate,
     Relink,
+    RestoreActivity,
     Side,
     Skip,
 )
@@ -70,6 +71,23 @@ TRANSIENT = (RateLimited, TemporaryFailure)
 """Provider errors that concern the account for now: they end the run, which backs off."""
 
 
+class SettingsChanged(Exception):
+    """The account's settings changed during the run: it must start over under the new ones."""
+
+
+@contextlib.contextmanager
+def settled(engine: sa.Engine, account_id: int, settings: SyncSettings) -> Iterator[sa.Connection]:
+    """A write transaction of a run, under the settings the run was planned with.
+
+    Raises `SettingsChanged` (and writes nothing) once they changed, so no
+    write of a run ever mixes old settings with new ones.
+    """
+    with writing(engine) as conn:
+        if not sync_accounts.settings_unchanged(conn, account_id, settings):
+            raise SettingsChanged(f"account {account_id}: settings changed")
+        yield conn
+
+
 class StaleActivity(Exception):
     """The activity changed (or went) after the run read it: its import waits for the next run."""
 
@@ -81,6 +99,7 @@ class Outcome:
     pushed: int = 0
     imported: int = 0
     deleted: int = 0
+    restored: int = 0
     failed: int = 0
     import_failures: int = 0
     """Failed imports: while any remain, the cursor must not move past their events."""
@@ -92,7 +111,7 @@ class Outcome:
 
     def add(self, other: Outcome) -> None:
         """Count `other` (a later pass of the same run) in too."""
-        for name in ("pushed", "imported", "deleted", "failed", "import_failures"):
+        for name in ("pushed", "imported", "deleted", "restored", "failed", "import_failures"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.calendar_writes += other.calendar_writes
         self.written_revisions += other.written_revisions
@@ -124,6 +143,7 @@ class Executor:
         engine: sa.Engine,
         provider: CalendarProvider,
         target: Target,
+        settings: SyncSettings,
         describe: Descriptions,
         *,
         links: Sequence[Link],
@@ -133,6 +153,7 @@ class Executor:
         self.engine = engine
         self.provider = provider
         self.target = target
+        self.settings = settings
         self.describe = describe
         self.now = now
         self.outcome = Outcome()
@@ -159,7 +180,7 @@ class Executor:
     @contextlib.contextmanager
     def _storing(self, action: Action) -> Iterator[sa.Connection]:
         """The transaction that stores what `action` did; it also clears the item's last error."""
-        with writing(self.engine) as conn:
+        with settled(self.engine, self.target.account_id, self.settings) as conn:
             yield conn
             sync_links.clear_item_error(conn, self.target.account_id, **_subject(action))
 
@@ -191,6 +212,13 @@ class Executor:
                     self._wrote(conn)
                     self._drop_link(conn, link)
                 self.outcome.deleted += 1
+            case RestoreActivity(link=link):
+                with self._storing(action) as conn:
+                    if activity_store.restore_activity(
+                        conn, link.activity_id, self._activity_types(conn)
+                    ):
+                        self._wrote(conn)
+                self.outcome.restored += 1
             case Relink(link=link):
                 with self._storing(action) as conn:
                     self._save_link(conn, link)
@@ -358,7 +386,9 @@ def _subject(action: Action) -> dict[str, object]:
             return {"external_id": external.event.id}
         case PushUpdate(link=link) | PushDelete(link=link) | ImportUpdate(link=link):
             return {"activity_id": link.activity_id}
-        case ImportDelete(link=link) | Relink(link=link) | ForgetLink(link=link):
+        case ImportDelete(link=link) | RestoreActivity(link=link):
+            return {"activity_id": link.activity_id}
+        case Relink(link=link) | ForgetLink(link=link):
             return {"activity_id": link.activity_id}
     return {}
 

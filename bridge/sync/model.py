@@ -10,9 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from bridge.domain import Activity
 from bridge.providers import ExternalEvent
+
+if TYPE_CHECKING:
+    from bridge.sync.guard import HeldDeletion
 
 EventKey = tuple[str, str | None]
 """How an external event is identified across runs: (event id, recurrence id)."""
@@ -137,6 +141,13 @@ class ImportDelete:
 
 
 @dataclass(frozen=True)
+class RestoreActivity:
+    """Bring `link`'s deleted activity back and keep the link: the owner chose "restore"."""
+
+    link: Link
+
+
+@dataclass(frozen=True)
 class Relink:
     """Record `link` as the in-sync state of its pair; neither side is written.
 
@@ -169,6 +180,7 @@ Action = (
     | ImportCreate
     | ImportUpdate
     | ImportDelete
+    | RestoreActivity
     | Relink
     | ForgetLink
     | Skip
@@ -180,11 +192,13 @@ class Plan:
     """What one run must do, in order, and whether the user must look at something.
 
     `needs_attention` is set when the planner refused to do something
-    dangerous (the mass-deletion guard) and says why.
+    dangerous (the mass-deletion guard) and says why; `held` then lists the
+    items it would have deleted, and `actions` is empty.
     """
 
     actions: tuple[Action, ...]
     needs_attention: str | None = None
+    held: tuple[HeldDeletion, ...] = ()
 
     @property
     def changes(self) -> tuple[Action, ...]:

@@ -15,22 +15,28 @@ from dataclasses import dataclass, field
 from bridge.domain import SyncSettings, SyncType
 from bridge.sync import decisions
 from bridge.sync.content import activity_uid, draft_for, overlaps
+from bridge.sync.guard import (
+    DEFAULT_LIMITS,
+    DeletionChoice,
+    DeletionLimits,
+    HeldDeletion,
+    attention_message,
+)
 from bridge.sync.model import (
     Action,
     CrmItem,
     EventKey,
     ExternalItem,
+    ForgetLink,
     ImportCreate,
     Link,
     Plan,
     PushCreate,
     PushDelete,
+    RestoreActivity,
     Side,
     Skip,
 )
-
-MASS_DELETION_THRESHOLD = 20
-"""More linked events than this all missing from a full listing is a broken listing, not a purge."""
 
 Window = tuple[dt.datetime, dt.datetime]
 
@@ -45,6 +51,8 @@ def plan(
     snapshot_time: dt.datetime,
     crm_scope: frozenset[int] | None = None,
     complete_series: frozenset[str] = frozenset(),
+    choice: DeletionChoice | None = None,
+    limits: DeletionLimits = DEFAULT_LIMITS,
 ) -> Plan:
     """Decide one run of the sync of one account's calendar.
 
@@ -64,26 +72,64 @@ def plan(
     so an activity found by an event's stamp is relinked, never pushed a
     second time. Actions come in a stable order: links by activity id, then
     events by key, then activities by id.
+
+    The mass-deletion guard (`bridge.sync.guard`) counts every linked item
+    one side lost while the other has it, and every orphaned event to be
+    deleted. Past `limits`, and unless the owner's `choice` says what to do,
+    the plan holds: no actions, the held items and a message. With
+    `DeletionChoice.RESTORE` those items are brought back instead.
     """
     window = settings.window(snapshot_time)
     ordered = sorted(links, key=lambda link: link.activity_id)
     crm = {item.activity_id: item for item in crm_items}
     external = {item.key: item for item in external_items}
-    gone, attention = _deleted_externally(
-        ordered, crm, external, window, full_listing, complete_series
-    )
+    gone = _deleted_externally(ordered, crm, external, window, full_listing, complete_series)
     actions: list[Action] = []
+    held: list[HeldDeletion] = []
     for link in ordered:
         if crm_scope is not None and link.activity_id not in crm_scope:
             continue
         seen = external.get(link.key)
         deleted = link.key in gone or (seen is not None and seen.cancelled)
-        actions += decisions.linked(link, crm.get(link.activity_id), seen, deleted, settings)
+        now = crm.get(link.activity_id)
+        if deleted != (now is None):
+            held.append(HeldDeletion(link.activity_id, Side.CALENDAR if deleted else Side.CRM))
+            if choice is DeletionChoice.RESTORE:
+                actions.append(_restored(link, now))
+                continue
+        actions += decisions.linked(link, now, seen, deleted, settings)
     deleted_in_crm = frozenset() if crm_scope is None else crm_scope - crm.keys()
     pairing = _Pairing.of(ordered, crm, deleted_in_crm)
-    actions += _unlinked_events(external, pairing, settings, window)
+    unlinked = _unlinked_events(external, pairing, settings, window)
+    for action in unlinked:
+        if isinstance(action, PushDelete):
+            held.append(HeldDeletion(action.link.activity_id, Side.CRM))
+    if choice is DeletionChoice.RESTORE:
+        unlinked = [
+            _kept(action) if isinstance(action, PushDelete) else action for action in unlinked
+        ]
+    actions += unlinked
     actions += _new_activities(pairing, window)
-    return Plan(tuple(actions), attention)
+    if choice is None and limits.exceeded(len(held), len(ordered)):
+        return Plan((), attention_message(held, len(ordered)), tuple(held))
+    return Plan(tuple(actions), None, tuple(held))
+
+
+def _restored(link: Link, crm_now: CrmItem | None) -> Action:
+    """Undo one side's deletion of a linked item, as the owner chose "restore".
+
+    An event deleted in the calendar is pushed again (or, when its activity is
+    no longer pushable, the link is forgotten); an activity deleted in CalBridge
+    is brought back and stays linked to its event.
+    """
+    if crm_now is None:
+        return RestoreActivity(link)
+    return PushCreate(crm_now) if crm_now.pushable else ForgetLink(link)
+
+
+def _kept(action: PushDelete) -> Action:
+    """An orphaned event kept, as the owner chose "restore"."""
+    return Skip(f"event {action.link.external_id}", "kept: the owner restores deletions")
 
 
 def _deleted_externally(
@@ -93,17 +139,15 @@ def _deleted_externally(
     window: Window,
     full_listing: bool,
     complete_series: frozenset[str],
-) -> tuple[set[EventKey], str | None]:
+) -> set[EventKey]:
     """The keys of linked events inferred deleted: a full listing lacks them, their series
     was listed as cancelled as a whole (one cancelled event for all its occurrences), or
     their series was listed complete without them (inside the window).
 
     Deletions are never inferred from a partial listing (then only events
     listed as cancelled count as deleted), nor for activities outside the
-    window, which the listing does not cover. Mass-deletion guard: when more
-    than `MASS_DELETION_THRESHOLD` linked events should be listed and none
-    is, the listing is distrusted: nothing is inferred and the returned
-    message asks for attention.
+    window, which the listing does not cover. Whether there are too many is
+    the guard's question (see `plan`).
     """
     cancelled_series = {
         item.event.id
@@ -124,19 +168,15 @@ def _deleted_externally(
         and _in_window(crm[link.activity_id], window)
     }
     if not full_listing:
-        return in_cancelled_series | dropped_from_series, None
-    expected = [
+        return in_cancelled_series | dropped_from_series
+    missing = {
         link.key
         for link in links
-        if link.activity_id in crm and _in_window(crm[link.activity_id], window)
-    ]
-    missing = {key for key in expected if key not in external}
-    if len(expected) > MASS_DELETION_THRESHOLD and len(missing) == len(expected):
-        return set(), (
-            f"the calendar listed none of the {len(expected)} events CalBridge synced to it;"
-            " no deletions were made: check the account and calendar, then sync again"
-        )
-    return missing | in_cancelled_series, None
+        if link.activity_id in crm
+        and _in_window(crm[link.activity_id], window)
+        and link.key not in external
+    }
+    return missing | in_cancelled_series
 
 
 @dataclass

@@ -52,6 +52,7 @@ from bridge.sync import (
     plan,
 )
 from bridge.sync.content import overlaps
+from bridge.sync.guard import DeletionChoice
 
 NOW = dt.datetime(2025, 6, 2, 12, 0, tzinfo=dt.UTC)
 CALENDAR_ID = "primary"
@@ -363,6 +364,7 @@ def plan_of(
     full_listing: bool = False,
     crm_scope: frozenset[int] | None = None,
     complete_series: frozenset[str] = frozenset(),
+    choice: DeletionChoice | None = None,
 ) -> Plan:
     """`plan` at `NOW` with the default settings unless told otherwise."""
     return plan(
@@ -374,4 +376,5 @@ def plan_of(
         snapshot_time=NOW,
         crm_scope=crm_scope,
         complete_series=complete_series,
+        choice=choice,
     )

@@ -11,7 +11,6 @@ from sync_fakes import settings as sync_settings
 
 from bridge.domain import ConflictPolicy, ImportVisibility, PrivateEventPolicy, SyncType
 from bridge.sync import (
-    MASS_DELETION_THRESHOLD,
     ImportCreate,
     ImportDelete,
     ImportUpdate,
@@ -20,9 +19,11 @@ from bridge.sync import (
     PushDelete,
     PushUpdate,
     Relink,
+    RestoreActivity,
     Side,
     Skip,
 )
+from bridge.sync.guard import DeletionChoice, DeletionLimits, HeldDeletion
 
 ONE_WAY = sync_settings(sync_type=SyncType.ONE_WAY)
 
@@ -144,43 +145,79 @@ def _linked(count: int) -> tuple[list[Link], list]:
     return pairs, items
 
 
+LIMIT = DeletionLimits().minimum
+
+
 def test_mass_deletion_guard_stops_deletions_and_asks_for_attention() -> None:
-    pairs, items = _linked(MASS_DELETION_THRESHOLD + 1)
+    pairs, items = _linked(LIMIT + 1)
     plan = plan_of(pairs, items, [], full_listing=True)
     assert plan.actions == ()
-    assert plan.needs_attention is not None and "none of the 21" in plan.needs_attention
+    assert plan.needs_attention is not None and f"delete {LIMIT + 1} of {LIMIT + 1}" in (
+        plan.needs_attention
+    )
+    assert plan.held == tuple(HeldDeletion(item.activity_id, Side.CALENDAR) for item in items)
 
 
 def test_mass_deletion_guard_stops_one_way_repushes_too() -> None:
-    pairs, items = _linked(MASS_DELETION_THRESHOLD + 1)
+    pairs, items = _linked(LIMIT + 1)
     plan = plan_of(pairs, items, [], ONE_WAY, full_listing=True)
     assert plan.actions == ()
     assert plan.needs_attention is not None
 
 
 def test_few_missing_events_are_ordinary_deletions() -> None:
-    pairs, items = _linked(MASS_DELETION_THRESHOLD)
+    pairs, items = _linked(LIMIT)
     plan = plan_of(pairs, items, [], full_listing=True)
     assert plan.actions == tuple(ImportDelete(pair) for pair in pairs)
     assert plan.needs_attention is None
 
 
-def test_many_deletions_with_survivors_are_trusted() -> None:
-    pairs, items = _linked(MASS_DELETION_THRESHOLD + 5)
-    survivor = external(pushed_event(items[0].activity, "e1"))
-    plan = plan_of(pairs, items, [survivor], full_listing=True)
-    assert plan.actions == tuple(ImportDelete(pair) for pair in pairs[1:])
+def test_a_small_share_of_a_big_calendar_is_ordinary() -> None:
+    pairs, items = _linked(100)
+    listed = [external(pushed_event(item.activity, f"e{item.activity_id}")) for item in items]
+    plan = plan_of(pairs, items, listed[LIMIT + 5 :], full_listing=True)
+    assert plan.actions == tuple(ImportDelete(pair) for pair in pairs[: LIMIT + 5])
     assert plan.needs_attention is None
 
 
-def test_explicit_cancellations_are_not_guarded() -> None:
-    pairs, items = _linked(MASS_DELETION_THRESHOLD + 1)
+def test_many_deletions_with_survivors_are_held() -> None:
+    pairs, items = _linked(LIMIT + 5)
+    survivor = external(pushed_event(items[0].activity, "e1"))
+    plan = plan_of(pairs, items, [survivor], full_listing=True)
+    assert plan.actions == ()
+    assert len(plan.held) == LIMIT + 4
+
+
+def test_cancellations_in_an_incremental_listing_are_guarded() -> None:
+    pairs, items = _linked(LIMIT + 1)
     cancelled = [
         external(pushed_event(item.activity, f"e{item.activity_id}", status="cancelled"))
         for item in items
     ]
     plan = plan_of(pairs, items, cancelled)
+    assert plan.actions == ()
+    assert plan.needs_attention is not None
+
+
+def test_the_owner_may_apply_held_deletions() -> None:
+    pairs, items = _linked(LIMIT + 1)
+    plan = plan_of(pairs, items, [], full_listing=True, choice=DeletionChoice.APPLY)
     assert plan.actions == tuple(ImportDelete(pair) for pair in pairs)
+
+
+def test_restoring_pushes_events_deleted_in_the_calendar_again() -> None:
+    pairs, items = _linked(LIMIT + 1)
+    plan = plan_of(pairs, items, [], full_listing=True, choice=DeletionChoice.RESTORE)
+    assert plan.actions == tuple(PushCreate(item) for item in items)
+
+
+def test_activities_deleted_in_the_crm_are_guarded_and_restorable() -> None:
+    pairs, _ = _linked(LIMIT + 1)
+    held = plan_of(pairs, [], [], full_listing=True)
+    assert held.actions == ()
+    assert {item.deleted_in for item in held.held} == {Side.CRM}
+    restored = plan_of(pairs, [], [], full_listing=True, choice=DeletionChoice.RESTORE)
+    assert restored.actions == tuple(RestoreActivity(pair) for pair in pairs)
 
 
 def test_a_stamped_event_of_an_activity_known_deleted_is_deleted() -> None:

@@ -103,7 +103,7 @@ def test_a_calendar_that_suddenly_lists_nothing_deletes_nothing(
     assert result.outcome is RunOutcome.NEEDS_ATTENTION
     status = scene.accounts.status("alice", scene.account_id)
     assert status.account.state is AccountState.NEEDS_ATTENTION
-    assert "none of the 25 events" in (status.account.last_error or "")
+    assert "delete 25 of 25 synced items" in (status.account.last_error or "")
     assert len(scene.activities()) == 25
     with scene.engine.connect() as conn:
         assert len(links_of(conn, scene.account_id, GOOGLE_CALENDAR)) == 25
