@@ -231,6 +231,30 @@ def delete_activity(conn: sa.Connection, activity_id: int) -> None:
     )
 
 
+def restore_activity(
+    conn: sa.Connection, activity_id: int, types: dict[str, ActivityType]
+) -> Activity | None:
+    """Bring a deleted activity back from its tombstone under a new revision.
+
+    None when there is nothing to restore: the activity is alive, or its
+    tombstone is one left by a move (whose live row goes on under the same id).
+    The client's original iCalendar text went with the deletion; the activity
+    is rendered again from its columns.
+    """
+    row = conn.execute(
+        sa.select(activities).where(
+            c.id == activity_id, c.deleted_at.is_not(None), c.moved.is_(False)
+        )
+    ).first()
+    if row is None:
+        return None
+    tombstone = replace(row_to_activity(row), ical="")
+    _check_uid_free(conn, tombstone)
+    activity, values = prepare(tombstone, types, next_revision(conn), dt.datetime.now(dt.UTC))
+    conn.execute(sa.update(activities).where(c.id == activity_id).values(**values))
+    return activity
+
+
 def get_activity(conn: sa.Connection, activity_id: int) -> Activity | None:
     row = conn.execute(
         sa.select(activities).where(c.id == activity_id, c.deleted_at.is_(None))
