@@ -25,14 +25,22 @@ from bridge.store import sync_accounts
 from bridge.store.db import writing
 from bridge.store.sync_accounts import AccountState, CalendarAccount
 from bridge.store.sync_links import record_item_error
+from bridge.store.sync_runs import RunOutcome
 from bridge.store.users import add_app_password, create_user
 from bridge.web.app import create_app
 from bridge.worker.scheduler import Worker
 from tests.emulators.google_calendar import GoogleEmulator
 from tests.servers import serve_in_thread
-from tests.stock_radicale import RadicaleServer, running_radicale
+from tests.stock_radicale import USERS, RadicaleServer, running_radicale
 from tests.sync_fixtures import CRM_LOGIN, CRM_PASSWORD
-from tests.sync_worker.sync_samples import GOOGLE_CALENDAR, add_activity, soon, sync_ok
+from tests.sync_worker.sync_samples import (
+    GOOGLE_CALENDAR,
+    add_activity,
+    live_events,
+    soon,
+    sync,
+    sync_ok,
+)
 
 ACCOUNTS = "/api/v1/calendar-accounts"
 MAX_BODY = 64 * 1024
@@ -425,6 +433,7 @@ def test_another_users_account_is_answered_like_a_missing_one(
         ("POST", "/stop", {}),
         ("POST", "/sync", {}),
         ("GET", "/runs", {}),
+        ("POST", "/reconnect", {"json": {"password": "bob-password"}}),
     ):
         theirs = api.request(method, f"{ACCOUNTS}/1{suffix}", **options)
         missing = api.request(method, f"{ACCOUNTS}/2{suffix}", **options)
@@ -523,3 +532,101 @@ def test_sync_status_needs_a_list_of_ids(api: Api) -> None:
     assert api.get("/api/v1/activities/sync-status", params={"ids": "1, 2"}).json() == {
         "activities": []
     }
+
+
+# -- reconnecting ---------------------------------------------------------------------
+
+
+def test_caldav_reconnect_after_a_password_change_keeps_the_account(
+    api: Api,
+    engine: sa.Engine,
+    crm_user: User,
+    radicale: RadicaleServer,
+    tmp_path: pathlib.Path,
+    worker: Worker,
+) -> None:
+    assert api.post(ACCOUNTS, json=caldav_body(radicale)).status_code == 201
+    api.patch(f"{ACCOUNTS}/1/settings", json={"window_past_days": 3})
+    api.post(f"{ACCOUNTS}/1/start")
+    add_activity(engine, crm_user, "Before the change")
+    sync_ok(worker, 1)
+    root = tmp_path / "radicale"
+    logins = USERS | {"alice": "changed-secret"}
+    (root / "users").write_text("".join(f"{user}:{word}\n" for user, word in logins.items()))
+    assert sync(worker, 1).outcome is RunOutcome.NEEDS_RECONNECT
+
+    broken = api.get(f"{ACCOUNTS}/1").json()
+    host = radicale.url.removeprefix("http://")
+    assert broken["state"] == "needs_reconnect"
+    assert broken["last_error"].startswith(
+        f"the CalDAV server {host} refused the user name or password"
+    )
+    assert "GrantRevoked" not in json.dumps(broken)
+    [listed] = api.get(ACCOUNTS).json()
+    assert_error(api.post(f"{ACCOUNTS}/1/start"), 409, "account 1 needs reconnecting")
+
+    for body, status, message in (
+        ({}, 400, "password is required"),
+        ({"password": "secret"}, 422, "refused the user name or password"),
+        ({"password": "changed-secret", "username": "bob"}, 409, "cannot move it"),
+        ({"password": "changed-secret", "url": "http://127.0.0.1:9/"}, 409, "cannot move it"),
+        ({"password": "changed-secret", "colour": "red"}, 400, "unknown field 'colour'"),
+    ):
+        assert_error(api.post(f"{ACCOUNTS}/1/reconnect", json=body), status, message)
+    assert api.get(f"{ACCOUNTS}/1").json()["state"] == "needs_reconnect"
+
+    same = {"password": "changed-secret", "url": radicale.url, "username": "alice"}
+    renewed = api.post(f"{ACCOUNTS}/1/reconnect", json=same)
+    assert renewed.status_code == 200, renewed.text
+    assert renewed.json() == listed | {"state": "active", "last_error": None}
+    add_activity(engine, crm_user, "After the reconnect")
+    sync_ok(worker, 1)
+    sync_ok(worker, 1)
+    folder = root / "collections" / "collection-root" / "alice" / "work"
+    assert len(list(folder.glob("*.ics"))) == 2
+    assert api.get(f"{ACCOUNTS}/1").json()["linked"] == 2
+    api.assert_never_shown("changed-secret")
+
+
+def test_google_reconnect_through_the_consent_page_and_the_callback(
+    api: Api,
+    engine: sa.Engine,
+    crm_user: User,
+    google: GoogleEmulator,
+    google_account: CalendarAccount,
+    box: SecretBox,
+    worker: Worker,
+) -> None:
+    api.post(f"{ACCOUNTS}/1/start")
+    add_activity(engine, crm_user, "Before the revocation")
+    sync_ok(worker, 1)
+    google.state.revoke(json.loads(box.decrypt(google_account.encrypted_secret))["refresh_token"])
+    assert sync(worker, 1).outcome is RunOutcome.NEEDS_RECONNECT
+    callback = f"{api.base_url}/oauth/google/callback"
+
+    def consent(google_user: str) -> httpx.Response:
+        answer = api.post(f"{ACCOUNTS}/1/reconnect", json={"redirect_uri": callback})
+        assert answer.status_code == 200, answer.text
+        url = answer.json()["authorization_url"] + "&login_hint=" + google_user
+        landed = httpx.get(url, follow_redirects=True, trust_env=False, cookies=api.client.cookies)
+        api.seen.append(landed.text)
+        return landed
+
+    google.state.add_user("someone-else@example.com")
+    other = consent("someone-else@example.com")
+    assert_error(other, 409, f"reconnect signed in to Google as {GOOGLE_CALENDAR}")
+    assert stored(engine, crm_user)[0].state is AccountState.NEEDS_RECONNECT
+
+    landed = consent(GOOGLE_CALENDAR)
+    assert landed.status_code == 200, landed.text
+    assert (landed.json()["id"], landed.json()["state"]) == (1, "active")
+    assert len(stored(engine, crm_user)) == 1
+    add_activity(engine, crm_user, "After the reconnect")
+    sync_ok(worker, 1)
+    events = live_events(google.state.events(GOOGLE_CALENDAR)).values()
+    assert sorted(event["summary"] for event in events) == [
+        "After the reconnect",
+        "Before the revocation",
+    ]
+    tokens = json.loads(box.decrypt(stored(engine, crm_user)[0].encrypted_secret))
+    api.assert_never_shown(tokens["access_token"], tokens["refresh_token"])
