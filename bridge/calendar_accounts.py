@@ -47,6 +47,7 @@ from bridge.store.db import writing
 from bridge.store.sync_accounts import AccountError, AccountState, CalendarAccount
 from bridge.store.sync_settings import SettingsError, settings_from_json, settings_to_json
 from bridge.store.users import get_user
+from bridge.sync.guard import DeletionChoice
 from bridge.sync.status import SyncStatus, sync_status
 from bridge.worker.channels import close_channel
 from bridge.worker.providers import ProviderConfig, open_provider, secret_saver, tokens_secret
@@ -360,6 +361,25 @@ class CalendarAccounts:
         stopped = self._move(login, account_id, AccountState.STOPPED)
         self._close_channel(stopped)
         return self.account(login, account_id)
+
+    def apply_deletions(self, login: str, account_id: int) -> CalendarAccount:
+        """The owner's "apply the deletions" for a run the mass-deletion guard held."""
+        return self._choose_deletions(login, account_id, DeletionChoice.APPLY)
+
+    def restore_deletions(self, login: str, account_id: int) -> CalendarAccount:
+        """The owner's "restore" for a held run: deleted events are pushed again and
+        deleted activities brought back, instead of deleting their counterparts."""
+        return self._choose_deletions(login, account_id, DeletionChoice.RESTORE)
+
+    def _choose_deletions(
+        self, login: str, account_id: int, choice: DeletionChoice
+    ) -> CalendarAccount:
+        with writing(self.engine) as conn:
+            account = self._owned(conn, login, account_id)
+            if account.state is not AccountState.NEEDS_ATTENTION or not account.held_deletions:
+                raise AccountError(f"account {account_id} holds no deletions")
+            sync_accounts.choose_deletions(conn, account_id, choice.value, self.clock())
+            return sync_accounts.require_account(conn, account_id)
 
     def sync_now(self, login: str, account_id: int) -> CalendarAccount:
         """Have the worker run the account at once; only active accounts run."""

@@ -94,6 +94,8 @@ def register(commands: argparse._SubParsersAction) -> None:
         ("start", start, "start (or resume) syncing"),
         ("stop", stop, "stop syncing; settings and links are kept"),
         ("sync-now", sync_now, "have the worker sync the account at once"),
+        ("apply-deletions", apply_deletions, "carry out the deletions a held run listed"),
+        ("restore", restore_deletions, "bring back what a held run would have deleted"),
         ("status", show_status, "state, counters, recent runs and item errors"),
         ("calendars", show_calendars, "the account's calendars, to pick calendar_id from"),
         ("disconnect", disconnect, "forget the account (calendar events and activities stay)"),
@@ -298,6 +300,12 @@ def _state_text(account: CalendarAccount, login: str) -> str:
         return (
             f"{account.state.value}: run `calbridge account reconnect {account.id} --user {login}`"
         )
+    if account.state is AccountState.NEEDS_ATTENTION and account.held_deletions:
+        return (
+            f"{account.state.value}: {len(account.held_deletions)} deletions held; run "
+            f"`calbridge account apply-deletions {account.id} --user {login}` or "
+            f"`calbridge account restore {account.id} --user {login}`"
+        )
     return account.state.value
 
 
@@ -330,6 +338,12 @@ def _print_status(status: AccountStatus, login: str) -> None:
             for run in status.runs
         ],
     )
+    if account.held_deletions:
+        print("\nheld deletions:")
+        print_table(
+            ("ACTIVITY", "DELETED IN"),
+            [(held["activity_id"], held["deleted_in"]) for held in account.held_deletions],
+        )
     print("\nitem errors:")
     print_table(
         ("AT", "ACTIVITY", "EVENT", "MESSAGE"),
@@ -415,6 +429,23 @@ def sync_now(args: argparse.Namespace, settings: Settings) -> int:
     with calendar_accounts(settings) as accounts:
         accounts.sync_now(args.user, args.id)
     print(f"account {args.id}: sync requested, the worker runs it shortly")
+    return 0
+
+
+def apply_deletions(args: argparse.Namespace, settings: Settings) -> int:
+    with calendar_accounts(settings) as accounts:
+        account = accounts.apply_deletions(args.user, args.id)
+    print(f"account {args.id}: the {len(account.held_deletions)} held deletions are applied next")
+    return 0
+
+
+def restore_deletions(args: argparse.Namespace, settings: Settings) -> int:
+    with calendar_accounts(settings) as accounts:
+        account = accounts.restore_deletions(args.user, args.id)
+    print(
+        f"account {args.id}: the {len(account.held_deletions)} held items are restored next "
+        "(deleted events pushed again, deleted activities brought back)"
+    )
     return 0
 
 

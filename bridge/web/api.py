@@ -59,6 +59,8 @@ def api_routes(settings: Settings, accounts: CalendarAccounts) -> list[BaseRoute
         resource(f"{one}/start", {"POST": auth(api.start)}),
         resource(f"{one}/stop", {"POST": auth(api.stop)}),
         resource(f"{one}/sync", {"POST": auth(api.sync_now)}),
+        resource(f"{one}/apply-deletions", {"POST": auth(api.apply_deletions)}),
+        resource(f"{one}/restore", {"POST": auth(api.restore_deletions)}),
         resource(f"{one}/runs", {"GET": auth(api.runs)}),
         resource(f"{PREFIX}/activities/sync-status", {"GET": auth(api.sync_status)}),
         Route("/api/{rest:path}", _no_endpoint, methods=METHODS),
@@ -168,6 +170,14 @@ class _AccountsApi:
 
     async def sync_now(self, request: Request, login: str) -> Response:
         account = await self._on_account(request, login, self.accounts.sync_now)
+        return JSONResponse(account_json(account))
+
+    async def apply_deletions(self, request: Request, login: str) -> Response:
+        account = await self._on_account(request, login, self.accounts.apply_deletions)
+        return JSONResponse(account_json(account))
+
+    async def restore_deletions(self, request: Request, login: str) -> Response:
+        account = await self._on_account(request, login, self.accounts.restore_deletions)
         return JSONResponse(account_json(account))
 
     async def disconnect(self, request: Request, login: str) -> Response:

@@ -37,6 +37,8 @@ def account_json(account: CalendarAccount) -> Json:
             "imported": account.imported,
             "failed": account.failed,
         },
+        "held_deletions": list(account.held_deletions),
+        "deletion_choice": account.deletion_choice,
     }
 
 

@@ -20,6 +20,7 @@ from tests.sync_worker.sync_samples import (
     change_activity,
     delete_activity,
     live_activities,
+    sync,
     sync_ok,
 )
 
@@ -50,6 +51,16 @@ class Scene:
 
     def sync_in_full(self) -> RunResult:
         """The next run as the hourly one that reads both sides in full."""
+        self.make_full_read_due()
+        return self.sync()
+
+    def run(self, *, in_full: bool = False) -> RunResult:
+        """The next run, whatever its outcome (`sync` insists on an ok one)."""
+        if in_full:
+            self.make_full_read_due()
+        return sync(self.worker, self.account_id)
+
+    def make_full_read_due(self) -> None:
         an_hour_ago = dt.datetime.now(dt.UTC) - FULL_READ_EVERY
         with writing(self.engine) as conn:
             conn.execute(
@@ -57,7 +68,6 @@ class Scene:
                 .where(calendar_accounts.c.id == self.account_id)
                 .values(crm_full_at=an_hour_ago)
             )
-        return self.sync()
 
     def add(self, subject: str, **fields: Any) -> Activity:
         return add_activity(self.engine, self.user, subject, **fields)
