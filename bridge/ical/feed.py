@@ -4,6 +4,13 @@ A feed can hold tens of thousands of activities and is served on every poll,
 so objects are spliced as text, never parsed: each object's components are
 copied as they are, and a VTIMEZONE is copied only the first time its TZID is
 seen. The input must be this package's output (CRLF, upper-case BEGIN/END).
+
+A feed carries no METHOD: it is a subscription, not an iTIP message (RFC 5546
+says no METHOD means no scheduling transaction, and Outlook reads such a
+calendar as published). Under ``METHOD:PUBLISH`` iTIP would require an
+ORGANIZER in every component, DTSTART and PRIORITY in every VTODO and no
+ATTENDEE in any VEVENT, which activities do not have; strict readers such
+as libical report each of them.
 """
 
 from __future__ import annotations
@@ -23,7 +30,7 @@ _CALENDAR_END = "END:VCALENDAR"
 
 def feed_chunks(objects: Iterable[str], name: str) -> Iterator[str]:
     """The feed as a stream of text pieces, to send while the objects are still being read."""
-    header = [*HEADER, "CALSCALE:GREGORIAN", "METHOD:PUBLISH", f"X-WR-CALNAME:{escape_text(name)}"]
+    header = [*HEADER, "CALSCALE:GREGORIAN", f"X-WR-CALNAME:{escape_text(name)}"]
     yield "BEGIN:VCALENDAR" + CRLF + "".join(fold(line) + CRLF for line in header)
     seen: set[str] = set()
     for text in objects:
