@@ -24,6 +24,18 @@ def _events_calendar(base_url: str) -> caldav.Calendar:
     return client.calendar(url=f"{base_url}/dav/{CRM_LOGIN}/activities/")
 
 
+def _range_query(start: dt.datetime, end: dt.datetime) -> str:
+    """The calendar-query calendar apps poll a range with (answered by CalBridge itself)."""
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>'
+        '<c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav">'
+        "<d:prop><d:getetag/><c:calendar-data/></d:prop>"
+        '<c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT">'
+        f'<c:time-range start="{start:%Y%m%dT%H%M%SZ}" end="{end:%Y%m%dT%H%M%SZ}"/>'
+        "</c:comp-filter></c:comp-filter></c:filter></c:calendar-query>"
+    )
+
+
 def _last_segment(url: object) -> str:
     return unquote(urlsplit(str(url)).path.rstrip("/").rpartition("/")[2])
 
@@ -46,11 +58,14 @@ def test_every_imported_occurrence_answers_each_caldav_request(
         item.load()
         assert "Weekly review" in item.data
 
-    found = calendar.search(
-        start=first - dt.timedelta(days=1), end=first + dt.timedelta(days=30), event=True
-    )
+    start, end = first - dt.timedelta(days=1), first + dt.timedelta(days=30)
+    found = calendar.search(start=start, end=end, event=True)
     assert sorted(_last_segment(item.url) for item in found) == hrefs
     assert all("Weekly review" in item.data for item in found)
+
+    polled = calendar.client.report(str(calendar.url), _range_query(start, end), depth=1)
+    assert polled.status == 207
+    assert sorted(_last_segment(href) for href in polled.expand_simple_props()) == hrefs
 
     synced = calendar.objects_by_sync_token(load_objects=True)
     assert sorted(_last_segment(item.url) for item in synced) == hrefs
