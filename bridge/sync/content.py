@@ -14,6 +14,7 @@ import datetime as dt
 
 from bridge.domain import Activity
 from bridge.ical import times
+from bridge.ical.description import strip_crm_block
 from bridge.ical.times import event_span
 from bridge.providers import EventDraft, ExternalEvent, Moment
 
@@ -77,15 +78,13 @@ def normalised(event: ExternalEvent | EventDraft) -> Content:
     )
 
 
-def apply_event(
-    activity: Activity, event: ExternalEvent, *, private: bool, crm_block: str
-) -> Activity:
+def apply_event(activity: Activity, event: ExternalEvent, *, private: bool) -> Activity:
     """A copy of `activity` carrying the event's content: what importing an event means.
 
-    `crm_block` is the deal/contact block the activity's pushed description
-    ends with (empty when none); it is cut off the event's description so a
-    pushed block does not come back as public text and grow on each round.
-    `private` comes from the planner, which applies the visibility settings.
+    A deal/contact block CalBridge pushed is cut off the event's description
+    (`strip_crm_block`), so it never comes back as public text, whatever the
+    settings. `private` comes from the planner, which applies the visibility
+    settings.
     """
     if event.all_day:
         start = _date(event.start)
@@ -100,7 +99,7 @@ def apply_event(
     return dataclasses.replace(
         activity,
         subject=event.summary,
-        public_description=_without_block(event.description, crm_block),
+        public_description=_text(strip_crm_block(event.description)),
         location=event.location,
         busy=event.busy,
         private=private,
@@ -124,14 +123,6 @@ def activity_uid(event: ExternalEvent) -> str:
 def _text(value: str) -> str:
     lines = value.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     return "\n".join(line.rstrip() for line in lines).strip()
-
-
-def _without_block(description: str, block: str) -> str:
-    text = _text(description)
-    block = _text(block)
-    if not block or not text.endswith(block):
-        return text
-    return text.removesuffix(block).rstrip()
 
 
 def _moment(value: Moment, *, all_day: bool) -> Moment:

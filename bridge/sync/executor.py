@@ -234,7 +234,7 @@ class Executor:
             owner_id=self.target.owner_id,
             uid=activity_uid(external.event) or _uid_for(self.target, external),
         )
-        activity = apply_event(blank, external.event, private=action.private, crm_block="")
+        activity = apply_event(blank, external.event, private=action.private)
         with self._storing(action) as conn:
             saved = activity_store.save_activity(conn, activity, self._activity_types(conn))
             self._wrote(conn)
@@ -255,8 +255,7 @@ class Executor:
         link, external = action.link, action.external
         with self._storing(action) as conn:
             current = self._check_unchanged(conn, link.activity_id)
-            block = self.describe.crm_block(current)
-            updated = apply_event(current, external.event, private=action.private, crm_block=block)
+            updated = apply_event(current, external.event, private=action.private)
             saved = activity_store.save_activity(conn, updated, self._activity_types(conn))
             self._wrote(conn)
             self._save_link(

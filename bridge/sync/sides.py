@@ -43,11 +43,6 @@ class Descriptions:
             activity, self._linked(activity), include_crm_info=self._include
         )
 
-    def crm_block(self, activity: Activity) -> str:
-        """The deal/contact block alone: what an imported description must not keep."""
-        bare = Activity(subject="", type_key="", owner_id=0, uid="")
-        return ical.build_description(bare, self._linked(activity), include_crm_info=self._include)
-
     def _linked(self, activity: Activity) -> LinkedRecords:
         trio = (activity.deal_id, activity.person_id, activity.org_id)
         if not self._include or trio == (None, None, None):

@@ -325,11 +325,11 @@ def apply_plan(
                 state.links.pop(old.activity_id, None)
             case ImportCreate(ext, private):
                 blank = Activity("", config.import_type_key, 1, activity_uid(ext.event))
-                saved = crm.save(apply_event(blank, ext.event, private=private, crm_block=""))
+                saved = crm.save(apply_event(blank, ext.event, private=private))
                 _record(state, saved, ext.event, Side.CALENDAR)
             case ImportUpdate(old, ext, private):
                 current = crm.activities[old.activity_id]
-                saved = crm.save(apply_event(current, ext.event, private=private, crm_block=""))
+                saved = crm.save(apply_event(current, ext.event, private=private))
                 _record(state, saved, ext.event, old.origin)
             case ImportDelete(old):
                 crm.delete(old.activity_id)

@@ -89,13 +89,13 @@ def test_description_as_built_is_part_of_the_crm_hash() -> None:
 def test_importing_then_pushing_gives_back_the_same_content() -> None:
     source = event("e1", description="Bring\r\nslides", location="Cafe", private=True)
     blank = activity(9, "", uid=activity_uid(source))
-    imported = apply_event(blank, source, private=True, crm_block="")
+    imported = apply_event(blank, source, private=True)
     assert normalised(draft_for(imported, imported.public_description)) == normalised(source)
 
 
 def test_all_day_event_imports_as_all_day_activity() -> None:
     source = event("e1", start=dt.date(2025, 6, 3), end=dt.date(2025, 6, 5), all_day=True)
-    imported = apply_event(activity(1), source, private=False, crm_block="")
+    imported = apply_event(activity(1), source, private=False)
     assert (imported.due_date, imported.due_time, imported.duration) == (
         dt.date(2025, 6, 3),
         None,
@@ -107,8 +107,35 @@ def test_all_day_event_imports_as_all_day_activity() -> None:
 def test_pushed_crm_block_is_not_imported_as_public_text() -> None:
     block = "Deal: Big (1.00 EUR)"
     source = event("e1", description=f"Edited agenda\r\n\r\n{block}")
-    imported = apply_event(activity(1), source, private=False, crm_block=block)
+    imported = apply_event(activity(1), source, private=False)
     assert imported.public_description == "Edited agenda"
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        "Agenda\n\nDeal: Old name (5.00 EUR)\nContact: Ann, ann@acme.test\nOrganization: Acme",
+        "Agenda\n\nContact: Ann\nOrganization: Acme\n",
+        "Agenda\n\nOrganization: Acme",
+    ],
+)
+def test_any_block_calbridge_writes_is_recognised_whatever_it_says(description: str) -> None:
+    """Even one written under other settings, or before the deal was renamed."""
+    imported = apply_event(activity(1), event("e1", description=description), private=False)
+    assert imported.public_description == "Agenda"
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        "Agenda\n\nContact: Ann\nbring slides",
+        "Agenda\n\nContact: Ann\nDeal: Big (1.00 EUR)",
+        "Deal: X is close",
+    ],
+)
+def test_text_that_only_looks_like_a_block_stays(description: str) -> None:
+    imported = apply_event(activity(1), event("e1", description=description), private=False)
+    assert imported.public_description == ("" if description == "Deal: X is close" else description)
 
 
 def test_occurrences_get_distinct_activity_uids() -> None:

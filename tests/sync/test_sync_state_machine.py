@@ -85,6 +85,9 @@ class TwoWaySync(RuleBasedStateMachine):
         saved = self.crm.save(dataclasses.replace(self._pick_activity(which), type_key=type_key))
         activity_id = self._id(saved)
         self.crm_touches[activity_id] = (self.crm.changed_at[activity_id], saved.subject)
+        if activity_id in self.crm_edits:
+            # "Most recent" compares the activity's last change, a retype included.
+            self.crm_edits[activity_id] = self.crm_touches[activity_id]
         if type_key not in self.config.pushed_type_keys:
             self.unpushed.add(activity_id)
 

@@ -19,8 +19,10 @@ import httpx
 import icalendar
 import recurring_ical_events
 
+from bridge.calendar_accounts import CalendarAccounts
 from bridge.store.sync_accounts import CalendarAccount
 from tests.emulators.google_calendar import GoogleEmulator
+from tests.providers.google_provider_samples import issued_tokens
 from tests.stock_radicale import RadicaleServer
 
 
@@ -68,6 +70,9 @@ class CalendarSide(Protocol):
     def add_calendar(self, name: str) -> str:
         """Another calendar of the account; its id as the provider names it."""
 
+    def connect_again(self, accounts: CalendarAccounts, login: str) -> CalendarAccount:
+        """Connect the same external account once more (after a disconnect); the new one."""
+
 
 class GoogleSide:
     kind = "google"
@@ -105,6 +110,10 @@ class GoogleSide:
 
     def remove(self, handle: str) -> None:
         self.google.state.delete_event(self.calendar, handle)
+
+    def connect_again(self, accounts: CalendarAccounts, login: str) -> CalendarAccount:
+        self.account = accounts.connect_google_tokens(login, issued_tokens(self.google))
+        return self.account
 
     def cancel(self, occurrence: SeenEvent) -> None:
         self.google.state.delete_event(self.calendar, occurrence.handle)
@@ -195,6 +204,11 @@ class CalDavSide:
 
     def remove(self, handle: str) -> None:
         self._http.delete(self.calendar_url + handle).raise_for_status()
+
+    def connect_again(self, accounts: CalendarAccounts, login: str) -> CalendarAccount:
+        server = self.server
+        self.account = accounts.connect_caldav(login, server.url, server.user, server.password)
+        return self.account
 
     def cancel(self, occurrence: SeenEvent) -> None:
         calendar = icalendar.Calendar.from_ical((self.folder / occurrence.handle).read_bytes())
