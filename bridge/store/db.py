@@ -82,10 +82,24 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
+MIGRATION_LOCK = 0x63616C62
+"""The PostgreSQL advisory lock key that serialises migrations (``calb`` in ASCII)."""
+
+
 def migrate(engine: sa.Engine, revision: str = "head") -> None:
-    """Bring the schema to ``revision`` (Alembic ``upgrade``) on this engine."""
+    """Bring the schema to ``revision`` (Alembic ``upgrade``) on this engine.
+
+    Several processes may start on one fresh database at once, so the upgrade
+    runs under a database-wide lock: on SQLite the write lock BEGIN IMMEDIATE
+    takes, on PostgreSQL a transaction-level advisory lock. The others wait,
+    then find the schema at ``revision`` and do nothing.
+    """
     config = alembic_config(engine.url.render_as_string(hide_password=False))
-    with engine.begin() as connection:
+    with writing(engine) as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(
+                sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK}
+            )
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 
