@@ -133,9 +133,13 @@ def list_items(
     hrefs: Iterable[str] | None = None,
     time_range: tuple[int, int] | None = None,
     with_text: bool = False,
+    max_bytes: int | None = None,
 ) -> list[sa.Row]:
+    """Live items, by href; ``max_bytes`` leaves out those whose text is longer in UTF-8."""
     columns = (*ITEM_LISTING, item.text) if with_text else ITEM_LISTING
     query = sa.select(*columns).where(item.collection_id == collection_id, item.deleted.is_(False))
+    if max_bytes is not None:
+        query = query.where(_utf8_length(conn, item.text) <= max_bytes)
     if hrefs is not None:
         rows = []
         for chunk in chunks(list(hrefs)):
@@ -144,6 +148,13 @@ def list_items(
     if time_range is not None:
         return overlapping(conn, query.order_by(item.href), dav_items, *time_range)
     return list(conn.execute(query.order_by(item.href)))
+
+
+def _utf8_length(conn: sa.Connection, text: sa.ColumnElement[str]) -> sa.ColumnElement[int]:
+    """Bytes of a text column (SQLite before 3.43 has no ``octet_length``)."""
+    if conn.dialect.name == "sqlite":
+        return sa.func.length(sa.cast(text, sa.LargeBinary))
+    return sa.func.octet_length(text)
 
 
 def item_texts(conn: sa.Connection, ids: Sequence[int]) -> dict[int, str]:

@@ -28,6 +28,8 @@ class StorageBase(storage.BaseStorage):
     def __init__(self, configuration: config.Configuration) -> None:
         super().__init__(configuration)
         self.engine: sa.Engine = engine_for(configuration, "storage")
+        self.max_resource_size: int = configuration.get("server", "max_resource_size")
+        """Stored items larger than this (in bytes) are not served, as with the file storage."""
         self._local = threading.local()
         self._users: dict[str, User] = {}
 

@@ -71,6 +71,7 @@ class SQLCollection(storage.BaseCollection):
 
     def _items(self, rows: list[sa.Row]) -> Iterator[LazyItem]:
         loader = TextLoader([row.id for row in rows], self._fetch_texts)
+        name = None if self.tag == "VADDRESSBOOK" else "VCALENDAR"
         for row in rows:
             href, etag, uid = self._item_fields(row)
             yield LazyItem(
@@ -83,11 +84,16 @@ class SQLCollection(storage.BaseCollection):
                 modified=row.updated_at,
                 loader=loader,
                 key=row.id,
+                name=name,
                 recurring=row.recurring,
             )
 
     def get_all(self) -> Iterator[LazyItem]:
         return self._items(self._rows())
+
+    def listed(self) -> Iterator[LazyItem]:
+        """The items a depth-1 PROPFIND lists."""
+        return self.get_all()
 
     def get_multi(self, hrefs: Iterable[str]) -> Iterator[tuple[str, LazyItem | None]]:
         wanted = list(dict.fromkeys(hrefs))

@@ -61,6 +61,6 @@ class StoragePartDiscover(StorageBase):
         for child in children:
             with guard(child.path, None):
                 yield self.collection_for(child.path, child)
-        for item in collection.get_all():
+        for item in collection.listed():
             with guard(sane_path, item.href):
                 yield item

@@ -52,7 +52,9 @@ class LazyItem(radicale_item.Item):
     A range query makes thousands of these, so the constructor sets the
     attributes Radicale's `Item.__init__` (3.9) sets without its per-item
     path sanitising (the collection's path is sanitised already), and the
-    HTTP date of `last_modified` is only formatted when asked for.
+    HTTP date of `last_modified` is only formatted when asked for. A ``name``
+    of None (an address book's item: a VCARD, or a SOGo VLIST) is read from
+    the text when asked for, as Radicale's own `Item` does.
     """
 
     def __init__(
@@ -67,6 +69,7 @@ class LazyItem(radicale_item.Item):
         modified: dt.datetime | None,
         loader: TextLoader,
         key: int,
+        name: str | None = "VCALENDAR",
         recurring: bool = False,
     ) -> None:
         self._collection_path = collection.path
@@ -76,7 +79,7 @@ class LazyItem(radicale_item.Item):
         self._vobject_item = None
         self._etag = etag
         self._uid = uid
-        self._name = "VCALENDAR"
+        self._name = name
         self._component_name = component_name
         self._time_range = time_range
         self._text = None

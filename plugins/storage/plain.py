@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -32,11 +32,18 @@ def stored_from_item(href: str, item: radicale_item.Item) -> dav.StoredItem:
 
 
 class PlainCollection(SQLCollection):
-    def _rows(self, **narrowing: Any) -> list[sa.Row]:
+    """Items over ``max_resource_size`` are not served, but a depth-1 PROPFIND still
+    lists them, as Radicale's file storage checks file sizes everywhere but there."""
+
+    def _rows(self, *, oversized: bool = False, **narrowing: Any) -> list[sa.Row]:
         if self._row is None:
             return []
+        limit = None if oversized else self._store.max_resource_size
         with self._store.connection() as conn:
-            return dav.list_items(conn, self._row.id, **narrowing)
+            return dav.list_items(conn, self._row.id, max_bytes=limit, **narrowing)
+
+    def listed(self) -> Iterator[LazyItem]:
+        return self._items(self._rows(oversized=True))
 
     def _item_fields(self, row: sa.Row) -> tuple[str, str, str]:
         return row.href, row.etag, row.uid
@@ -70,9 +77,18 @@ class PlainCollection(SQLCollection):
         return uploaded, replaced
 
     def delete(self, href: str | None = None) -> None:
+        """Delete an item, or the collection with everything below it.
+
+        The root has no row: deleting it deletes every top-level collection,
+        as Radicale's file storage empties its folder.
+        """
         with self._store.connection() as conn:
             if href is None:
-                dav.delete_collection(conn, self._path)
+                paths = [self._path]
+                if not self._path:
+                    paths = [row.path for row in dav.child_collections(conn, "")]
+                for path in paths:
+                    dav.delete_collection(conn, path)
                 return
             if self._row is None or not dav.list_items(conn, self._row.id, hrefs=[href]):
                 raise ComponentNotFoundError(href)
