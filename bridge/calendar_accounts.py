@@ -13,6 +13,7 @@ import datetime as dt
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -48,6 +49,7 @@ from bridge.store.sync_accounts import AccountError, AccountState, CalendarAccou
 from bridge.store.sync_settings import SettingsError, settings_from_json, settings_to_json
 from bridge.store.users import get_user
 from bridge.sync.guard import DeletionChoice
+from bridge.sync.privacy import reapply_privacy
 from bridge.sync.status import SyncStatus, sync_status
 from bridge.worker.channels import close_channel
 from bridge.worker.providers import ProviderConfig, open_provider, secret_saver, tokens_secret
@@ -121,12 +123,19 @@ class CalendarAccounts:
         return self._store(login, ProviderKind.CALDAV, username, password, calendars, url)
 
     def google_consent_url(
-        self, login: str, redirect_uri: str, account_id: int | None = None
+        self,
+        login: str,
+        redirect_uri: str,
+        account_id: int | None = None,
+        *,
+        pasted: bool = False,
     ) -> tuple[str, str]:
         """Google's consent page for `login`, and the nonce the answer must come back with.
 
         With `account_id` the consent reconnects that Google account of the
         user (`connect_google` then renews its grant instead of adding one).
+        `pasted`: the answer reaches CalBridge by the user pasting the address
+        into a terminal, so a callback it lands on only says so (`pasted_consent`).
 
         The PKCE verifier travels inside the state, encrypted and dated, so no
         server-side session is needed, and a state cannot be forged, nor used
@@ -151,6 +160,7 @@ class CalendarAccounts:
             "verifier": verifier,
             "nonce": token_digest(nonce),
             "account": account_id,
+            "pasted": pasted,
         }
         url, _ = authorization_url(
             self.config.google_client_id,
@@ -167,11 +177,7 @@ class CalendarAccounts:
         `nonce` is the one `google_consent_url` gave whoever started the flow;
         a flow started for an account reconnects it (`reconnect_google_tokens`).
         """
-        try:
-            lifetime = int(CONSENT_LIFETIME.total_seconds())
-            data = json.loads(self.box.decrypt(state, max_age=lifetime))
-        except (SecretError, ValueError):
-            raise ConnectError("the consent answer is unknown or expired: connect again") from None
+        data = self._consent_state(state)
         if not nonce or not same_secret(token_digest(nonce), data.get("nonce", "")):
             raise ConnectError(
                 "the consent answer does not belong to this browser: connect again from here"
@@ -192,6 +198,24 @@ class CalendarAccounts:
             return Consented(self.connect_google_tokens(data["login"], tokens), reconnected=False)
         account = self.reconnect_google_tokens(data["login"], account_id, tokens)
         return Consented(account, reconnected=True)
+
+    def pasted_consent(self, state: str) -> bool:
+        """Whether `state` is a live consent whose answer the user pastes into a terminal."""
+        try:
+            return bool(self._consent_state(state).get("pasted"))
+        except ConnectError:
+            return False
+
+    def _consent_state(self, state: str) -> dict[str, Any]:
+        """What `google_consent_url` sealed into `state`; `ConnectError` if forged or stale."""
+        try:
+            lifetime = int(CONSENT_LIFETIME.total_seconds())
+            data = json.loads(self.box.decrypt(state, max_age=lifetime))
+        except (SecretError, ValueError):
+            raise ConnectError("the consent answer is unknown or expired: connect again") from None
+        if not isinstance(data, dict):
+            raise ConnectError("the consent answer is unknown or expired: connect again")
+        return data
 
     def connect_google_tokens(self, login: str, tokens: OAuthTokens) -> CalendarAccount:
         """Store a Google account from granted tokens (the end of any consent flow)."""
@@ -338,6 +362,7 @@ class CalendarAccounts:
                 raise SettingsError(f"calendar_id {settings.calendar_id!r} is not in the account")
         with writing(self.engine) as conn:
             sync_accounts.save_settings(conn, account_id, settings, self.clock())
+            reapply_privacy(conn, account_id, account.settings, settings)
             return sync_accounts.require_account(conn, account_id)
 
     def start(self, login: str, account_id: int) -> CalendarAccount:

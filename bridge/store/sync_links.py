@@ -34,6 +34,7 @@ def _to_link(row: sa.Row) -> Link:
         recurrence_id=row.recurrence_id or None,
         origin=Side(row.origin),
         series_id=row.series_id,
+        external_private=row.external_private,
     )
 
 
@@ -96,6 +97,7 @@ def save_links(
                 "external_etag": link.external_etag,
                 "crm_hash": link.crm_hash,
                 "external_hash": link.external_hash,
+                "external_private": link.external_private,
                 "synced_at": now,
             }
             for link in links

@@ -174,7 +174,9 @@ def private_skipped(external: ExternalItem, settings: SyncSettings) -> bool:
 
 
 def _current(link: Link, external: ExternalItem | None) -> Link:
-    """`link` with the etag the event has now, so writes do not fail on a stale one."""
+    """`link` with the etag and privacy the event has now (writes then use a fresh etag)."""
     if external is None:
         return link
-    return dataclasses.replace(link, external_etag=external.event.etag)
+    return dataclasses.replace(
+        link, external_etag=external.event.etag, external_private=external.event.private
+    )

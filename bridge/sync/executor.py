@@ -247,6 +247,7 @@ class Executor:
                 recurrence_id=external.event.recurrence_id,
                 origin=Side.CALENDAR,
                 series_id=external.event.series_id,
+                external_private=external.event.private,
             )
             self._save_link(conn, link)
         self.outcome.imported += 1
@@ -265,6 +266,7 @@ class Executor:
                     external_etag=external.event.etag,
                     crm_hash=crm_hash(saved, self.describe(saved)),
                     external_hash=external.hash,
+                    external_private=external.event.private,
                 ),
             )
         self.outcome.imported += 1
@@ -310,6 +312,7 @@ class Executor:
             external_hash=event_hash(event),
             recurrence_id=event.recurrence_id,
             origin=self._origin(item),
+            external_private=event.private,
         )
 
     def _creation_key(self, item: CrmItem) -> str:

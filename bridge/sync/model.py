@@ -8,7 +8,7 @@ what it is given.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -48,6 +48,9 @@ class Link:
     origin: Side
     series_id: str | None = None
     """The series of a linked occurrence (`ExternalEvent.series_id`): deleting it deletes this."""
+    external_private: bool | None = field(default=None, compare=False)
+    """Whether the event was private when last seen (None: not recorded), so a change of
+    the privacy settings can be applied to what was imported before."""
 
     @property
     def key(self) -> EventKey:

@@ -276,6 +276,7 @@ def _match(
         recurrence_id=item.event.recurrence_id,
         origin=origin,
         series_id=item.event.series_id,
+        external_private=item.event.private,
     )
     if origin is Side.CRM and not owner.pushable:
         return [PushDelete(link)]

@@ -98,3 +98,60 @@ def test_private_event_modes(
 def _id(activity: Activity) -> int:
     assert activity.id is not None
     return activity.id
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"private_events": "busy_block"},
+        {"private_events": "skip"},
+        {"import_visibility": "owner_only"},
+    ],
+    ids=["busy_block", "skip", "owner_only"],
+)
+def test_a_stricter_setting_applies_at_once_to_earlier_imports(
+    scene: Scene,
+    bob: User,
+    live_server: str,
+    change: dict[str, str],
+) -> None:
+    canary = f"CANARY{uuid.uuid4().hex}"
+    scene.start(private_events="everyone")
+    scene.side.add(f"Therapy {canary}", soon(2, 16), private=True, description=f"Notes {canary}")
+    scene.side.add("Team lunch", soon(3, 12))
+    scene.sync()
+    ids = [_id(a) for a in scene.activities()]
+    assert canary in _bobs_doors(live_server, scene.engine, bob, ids)
+
+    scene.accounts.update_settings("alice", scene.account_id, change)
+
+    assert canary not in _bobs_doors(live_server, scene.engine, bob, ids), "before any run"
+    scene.sync()
+    assert canary not in _bobs_doors(live_server, scene.engine, bob, ids), "after the run"
+    mine = {activity.subject: activity for activity in scene.activities()}
+    if change.get("private_events") == "skip":
+        assert set(mine) == {"Team lunch"}
+    else:
+        assert mine[f"Therapy {canary}"].private
+        assert mine["Team lunch"].private is (change.get("import_visibility") == "owner_only")
+    assert len(scene.side.events()) == 2, "the calendar keeps its events"
+    quiet = scene.sync()
+    assert (quiet.counts.pushed, quiet.counts.imported, quiet.counts.deleted) == (0, 0, 0)
+
+
+def test_a_looser_setting_shows_earlier_imports_again(
+    scene: Scene,
+    bob: User,
+    live_server: str,
+) -> None:
+    scene.start(import_visibility="owner_only")
+    scene.side.add("Team lunch", soon(3, 12))
+    scene.sync()
+    (lunch,) = scene.activities()
+    assert lunch.private
+
+    scene.accounts.update_settings("alice", scene.account_id, {"import_visibility": "everyone"})
+
+    (lunch,) = scene.activities()
+    assert not lunch.private
+    assert "Team lunch" in _bobs_doors(live_server, scene.engine, bob, [_id(lunch)])
