@@ -12,11 +12,14 @@ import argparse
 import contextlib
 import datetime as dt
 import json
+import queue
 import sys
+import threading
 from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
 from bridge.calendar_accounts import (
+    CONSENT_LIFETIME,
     AccountStatus,
     CalendarAccounts,
     CalendarNotChosen,
@@ -24,6 +27,7 @@ from bridge.calendar_accounts import (
     ReconnectNeeded,
 )
 from bridge.cli.common import CliError, database, print_table, read_password
+from bridge.cli.loopback import LoopbackRedirect
 from bridge.config import Settings
 from bridge.domain import ProviderKind
 from bridge.providers import ExternalCalendar
@@ -55,9 +59,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     caldav.set_defaults(handler=connect_caldav)
     google = providers.add_parser("google", help="connect a Google account (consent in a browser)")
     google.add_argument("--user", required=True, help="the CRM user connecting it")
-    google.add_argument(
-        "--redirect-uri", help="where Google sends the browser (default: PUBLIC_URL's callback)"
-    )
+    _consent_options(google)
     google.set_defaults(handler=connect_google)
 
     reconnect = group.add_parser(
@@ -69,9 +71,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     reconnect.add_argument(
         "--password-stdin", action="store_true", help="CalDAV: read the new password from stdin"
     )
-    reconnect.add_argument(
-        "--redirect-uri", help="Google: where Google sends the browser (default: as for connect)"
-    )
+    _consent_options(reconnect)
     reconnect.set_defaults(handler=reconnect_account)
 
     listing = group.add_parser("list", help="list the user's calendar accounts")
@@ -110,6 +110,24 @@ def register(commands: argparse._SubParsersAction) -> None:
     activities.add_argument("ids", type=int, nargs="+", metavar="ACTIVITY_ID")
     activities.add_argument("--user", required=True)
     activities.set_defaults(handler=show_activities)
+
+
+def _consent_options(command: argparse.ArgumentParser) -> None:
+    where = command.add_mutually_exclusive_group()
+    where.add_argument(
+        "--redirect-uri",
+        help="Google: where Google sends the browser (default: PUBLIC_URL's callback); "
+        "paste the address it lands on",
+    )
+    where.add_argument(
+        "--loopback",
+        nargs="?",
+        const=0,
+        type=int,
+        metavar="PORT",
+        help="Google: receive the answer on http://127.0.0.1:PORT/ (any free port if none is "
+        "given) and finish by itself; needs an OAuth client that accepts that address",
+    )
 
 
 @contextlib.contextmanager
@@ -157,20 +175,58 @@ def _google_consent(
     settings: Settings,
     account_id: int | None = None,
 ) -> Consented:
-    """Run Google's consent for a new account, or to reconnect `account_id`."""
-    redirect_uri = args.redirect_uri or google_callback_url(settings)
-    url, nonce = accounts.google_consent_url(args.user, redirect_uri, account_id)
-    print("Open this address, sign in to Google and allow access:", file=sys.stderr)
-    print(url, flush=True)
-    print(
-        "Then paste the address the browser was sent to (or the code and the state):",
-        file=sys.stderr,
-    )
-    answer = sys.stdin.readline()
+    """Run Google's consent for a new account, or to reconnect `account_id`.
+
+    The answer is pasted, or with `--loopback` received by a listener on
+    127.0.0.1 (a paste still counts, for a browser on another machine).
+    """
+    if args.loopback is None:
+        redirect_uri = args.redirect_uri or google_callback_url(settings)
+        url, nonce = accounts.google_consent_url(args.user, redirect_uri, account_id, pasted=True)
+        _show_consent(
+            url, "Then paste the address the browser was sent to (or the code and the state):"
+        )
+        answer = sys.stdin.readline()
+    else:
+        try:
+            receiver = LoopbackRedirect(args.loopback)
+        except OSError as error:
+            raise CliError(f"cannot listen on 127.0.0.1:{args.loopback}: {error}") from None
+        with receiver:
+            url, nonce = accounts.google_consent_url(
+                args.user, receiver.redirect_uri, account_id, pasted=True
+            )
+            _show_consent(
+                url,
+                "This command finishes when the browser comes back (a browser on another "
+                "machine cannot: paste the address it ends on here instead).",
+            )
+            answer = _first_answer(receiver)
     if not answer.strip():
         raise CliError("nothing pasted: connect again and paste the address Google sent to")
     code, state = consent_answer(answer)
     return accounts.connect_google(state, code, nonce)
+
+
+def _show_consent(url: str, then: str) -> None:
+    print("Open this address, sign in to Google and allow access:", file=sys.stderr)
+    print(url, flush=True)
+    print(then, file=sys.stderr)
+
+
+def _first_answer(receiver: LoopbackRedirect) -> str:
+    """What comes first: the browser at the loopback address, or a line pasted on stdin."""
+
+    def read_pasted() -> None:
+        line = sys.stdin.readline()
+        if line.strip():  # stdin at its end is no answer: the browser may still come
+            receiver.answers.put(line)
+
+    threading.Thread(target=read_pasted, daemon=True).start()
+    try:
+        return receiver.answers.get(timeout=CONSENT_LIFETIME.total_seconds())
+    except queue.Empty:
+        raise CliError("no answer from the browser in time: connect again") from None
 
 
 def reconnect_account(args: argparse.Namespace, settings: Settings) -> int:

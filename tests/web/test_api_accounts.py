@@ -188,6 +188,8 @@ def test_caldav_account_from_connect_to_disconnect(
         "last_success_at": None,
         "last_error": None,
         "counts": {"pushed": 0, "imported": 0, "failed": 0},
+        "held_deletions": [],
+        "deletion_choice": None,
     }
     assert account["settings"]["calendar_id"] == work
     assert_error(api.post(ACCOUNTS, json=caldav_body(radicale)), 409, "already connected")
@@ -257,6 +259,24 @@ def test_google_connect_flow_through_the_consent_page_and_the_callback(
     assert len(stored(engine, crm_user)) == 1
     tokens = json.loads(box.decrypt(stored(engine, crm_user)[0].encrypted_secret))
     api.assert_never_shown(tokens["access_token"], tokens["refresh_token"], saved.encrypted_secret)
+
+
+def test_a_consent_the_command_line_finishes_lands_on_a_page_saying_to_paste(
+    api: Api, engine: sa.Engine, crm_user: User, calendar_accounts: CalendarAccounts
+) -> None:
+    """`connect google --redirect-uri PUBLIC_URL/oauth/google/callback`: no JSON error there."""
+    callback = f"{api.base_url}/oauth/google/callback"
+    url, nonce = calendar_accounts.google_consent_url(CRM_LOGIN, callback, pasted=True)
+
+    landed = httpx.get(url, follow_redirects=True, trust_env=False)
+
+    assert landed.status_code == 200
+    assert landed.headers["content-type"].startswith("text/html")
+    assert "paste it into the terminal where calbridge is waiting" in landed.text
+    assert stored(engine, crm_user) == []
+    query = parse_qs(urlsplit(str(landed.url)).query)
+    consented = calendar_accounts.connect_google(query["state"][0], query["code"][0], nonce)
+    assert (consented.account.account_email, consented.reconnected) == (GOOGLE_CALENDAR, False)
 
 
 def test_the_default_redirect_uri_is_the_public_callback(api: Api) -> None:
