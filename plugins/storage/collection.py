@@ -100,8 +100,16 @@ class SQLCollection(storage.BaseCollection):
         if not wanted:
             return
         found = {item.href: item for item in self._items(self._rows(**self._narrow_to(wanted)))}
+        missing = [href for href in wanted if href not in found]
+        hidden = self._hidden(missing) if missing else set()
         for href in wanted:
-            yield href, found.get(href)
+            if href not in hidden:
+                yield href, found.get(href)
+
+    def _hidden(self, hrefs: list[str]) -> set[str]:
+        """Those of `hrefs` that exist but are not served: left out of `get_multi`,
+        so a multiget answers nothing for them, as with the file storage."""
+        return set()
 
     def get_filtered(self, filters: Iterable[Any]) -> Iterator[tuple[LazyItem, bool]]:
         """Candidates from SQL by time range, each with whether it surely matches.

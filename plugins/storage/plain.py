@@ -45,6 +45,14 @@ class PlainCollection(SQLCollection):
     def listed(self) -> Iterator[LazyItem]:
         return self._items(self._rows(oversized=True))
 
+    def _hidden(self, hrefs: list[str]) -> set[str]:
+        return {row.href for row in self._rows(oversized=True, hrefs=hrefs)}
+
+    def _stored(self, href: str) -> LazyItem | None:
+        """The item at `href` whatever its size (the limit is checked before a PUT,
+        in characters, so an item stored just now may be over it in bytes)."""
+        return next(self._items(self._rows(oversized=True, hrefs=[href])), None)
+
     def _item_fields(self, row: sa.Row) -> tuple[str, str, str]:
         return row.href, row.etag, row.uid
 
@@ -69,10 +77,10 @@ class PlainCollection(SQLCollection):
     def upload(self, href: str, item: radicale_item.Item) -> tuple[LazyItem, LazyItem | None]:
         if self._row is None:
             raise ValueError("cannot store items in the root collection")
-        replaced = dict(self.get_multi([href]))[href]
+        replaced = self._stored(href)
         with self._store.connection() as conn:
             dav.put_items(conn, self._row.id, [stored_from_item(href, item)])
-        uploaded = dict(self.get_multi([href]))[href]
+        uploaded = self._stored(href)
         assert uploaded is not None
         return uploaded, replaced
 

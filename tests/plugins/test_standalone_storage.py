@@ -49,6 +49,14 @@ FREE_BUSY_QUERY = """<?xml version="1.0" encoding="utf-8"?>
   <C:time-range start="20261130T000000Z" end="20261221T000000Z"/>
 </C:free-busy-query>"""
 
+MULTIGET = """<?xml version="1.0" encoding="utf-8"?>
+<CR:addressbook-multiget xmlns:D="DAV:" xmlns:CR="urn:ietf:params:xml:ns:carddav">
+  <D:prop><D:getetag/></D:prop>
+  <D:href>/alice/book/small.vcf</D:href>
+  <D:href>/alice/book/big.vcf</D:href>
+  <D:href>/alice/book/missing.vcf</D:href>
+</CR:addressbook-multiget>"""
+
 WEEK_QUERY = """<?xml version="1.0" encoding="utf-8"?>
 <C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">
   <D:prop><D:getetag/></D:prop>
@@ -257,6 +265,9 @@ def test_free_busy_matches_the_file_storage(radicale_on) -> None:
 
 
 def test_items_over_a_lowered_size_limit_are_not_served(radicale_on) -> None:
+    """Radicale checks a PUT's size in characters and the stored size in bytes:
+    an accented card under the limit in one and over it in the other is stored
+    but not served."""
     big_note = "x" * 2000
     answers = {}
     for store in STORES:
@@ -275,16 +286,24 @@ def test_items_over_a_lowered_size_limit_are_not_served(radicale_on) -> None:
                 [dav.get(f"/alice/book/{name}.vcf").status_code for name in ("small", "big")],
                 _hrefs(dav.request("PROPFIND", "/alice/book/", headers={"Depth": "1"}).text),
                 _hrefs(dav.request("REPORT", "/alice/book/", content=ADDRESS_BOOK_QUERY).text),
+                _hrefs(dav.request("REPORT", "/alice/book/", content=MULTIGET).text),
                 _hrefs(dav.request("REPORT", "/alice/calendar/", content=WEEK_QUERY).text),
                 dav.get("/alice/calendar/").text.count("BEGIN:VEVENT"),
                 dav.delete("/alice/book/big.vcf").status_code,
+                dav.put(
+                    "/alice/book/accents.vcf", content=_vcard("accents", "é" * 600)
+                ).status_code,
+                dav.get("/alice/book/accents.vcf").status_code,
             )
     assert answers["sql"] == answers["file"]
     assert answers["sql"] == (
         [200, 404],
         ["/alice/book/", "/alice/book/big.vcf", "/alice/book/small.vcf"],
         ["/alice/book/small.vcf"],
+        ["/alice/book/missing.vcf", "/alice/book/small.vcf"],
         ["/alice/calendar/small.ics"],
         1,
+        404,
+        201,
         404,
     )
