@@ -14,7 +14,7 @@ import re
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -28,6 +28,8 @@ from tests.servers import serve_in_thread
 from tests.stock_radicale import USERS, radicale_configuration
 
 STORES = ("file", "sql")
+
+Start = Callable[..., contextlib.AbstractContextManager[httpx.Client]]
 
 MKCOL_ADDRESS_BOOK = """<?xml version="1.0" encoding="utf-8"?>
 <D:mkcol xmlns:D="DAV:" xmlns:CR="urn:ietf:params:xml:ns:carddav">
@@ -108,7 +110,7 @@ def _radicale(store: str, root: Path, database_url: str, **server: str) -> Itera
 
 
 @pytest.fixture
-def radicale_on(tmp_path: Path, empty_database_url: str):
+def radicale_on(tmp_path: Path, empty_database_url: str) -> Start:
     """Start Radicale on the file storage or on the SQL storage's fresh database.
 
     Each store keeps its data across restarts within a test, so a test can
@@ -130,7 +132,9 @@ def _content_types(multistatus: str) -> list[str]:
     return re.findall(r"<getcontenttype>([^<]+)</getcontenttype>", multistatus)
 
 
-def test_a_fresh_database_is_migrated_on_first_use(radicale_on, empty_database_url: str) -> None:
+def test_a_fresh_database_is_migrated_on_first_use(
+    radicale_on: Start, empty_database_url: str
+) -> None:
     answers = {}
     for store in STORES:
         with radicale_on(store) as dav:
@@ -176,7 +180,7 @@ STARTER = textwrap.dedent(
 
 
 def test_processes_starting_together_on_a_fresh_database_all_serve(
-    tmp_path: Path, empty_database_url: str, radicale_on
+    tmp_path: Path, empty_database_url: str, radicale_on: Start
 ) -> None:
     """Each migrates on start; the lock lets one do it while the others wait."""
     names = [f"calendar-{n}" for n in range(3)]
@@ -207,7 +211,7 @@ def test_processes_starting_together_on_a_fresh_database_all_serve(
     ]
 
 
-def test_address_book_items_are_vcards(radicale_on) -> None:
+def test_address_book_items_are_vcards(radicale_on: Start) -> None:
     answers = {}
     for store in STORES:
         with radicale_on(store) as dav:
@@ -225,7 +229,7 @@ def test_address_book_items_are_vcards(radicale_on) -> None:
     assert answers["sql"][2] == ["text/vcard;charset=utf-8"]
 
 
-def test_deleting_the_root_deletes_every_collection_below_it(radicale_on) -> None:
+def test_deleting_the_root_deletes_every_collection_below_it(radicale_on: Start) -> None:
     answers = {}
     for store in STORES:
         with radicale_on(store) as dav:
@@ -242,7 +246,7 @@ def test_deleting_the_root_deletes_every_collection_below_it(radicale_on) -> Non
     assert answers["sql"] == answers["file"] == (200, [404, 404, 404])
 
 
-def test_free_busy_matches_the_file_storage(radicale_on) -> None:
+def test_free_busy_matches_the_file_storage(radicale_on: Start) -> None:
     events = {
         "busy.ics": _event("busy", "20261201T090000Z"),
         "weekly.ics": _event("weekly", "20261202T140000Z", "RRULE:FREQ=WEEKLY;COUNT=3\r\n"),
@@ -264,7 +268,7 @@ def test_free_busy_matches_the_file_storage(radicale_on) -> None:
     assert sorted(kinds) == ["BUSY", "BUSY", "BUSY", "BUSY", "BUSY-TENTATIVE", "FREE"]
 
 
-def test_items_over_a_lowered_size_limit_are_not_served(radicale_on) -> None:
+def test_items_over_a_lowered_size_limit_are_not_served(radicale_on: Start) -> None:
     """Radicale checks a PUT's size in characters and the stored size in bytes:
     an accented card under the limit in one and over it in the other is stored
     but not served."""
