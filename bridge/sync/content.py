@@ -15,6 +15,7 @@ import datetime as dt
 from bridge.domain import Activity
 from bridge.ical import times
 from bridge.ical.description import strip_crm_block
+from bridge.ical.mask import masked_uid
 from bridge.ical.times import event_span
 from bridge.providers import EventDraft, ExternalEvent, Moment
 
@@ -60,6 +61,27 @@ def draft_for(activity: Activity, description: str) -> EventDraft:
         busy=activity.busy,
         attendees=tuple(activity.attendees),
         activity_stamp=activity.id,
+    )
+
+
+BUSY = "Busy"
+
+
+def busy_block(draft: EventDraft) -> EventDraft:
+    """`draft` reduced to its time: what of a private activity may reach another calendar.
+
+    Its uid is the one-way stand-in the team view uses, so not even the
+    original event's UID travels.
+    """
+    return dataclasses.replace(
+        draft,
+        uid=masked_uid(draft.uid),
+        summary=BUSY,
+        description="",
+        location="",
+        private=True,
+        busy=True,
+        attendees=(),
     )
 
 

@@ -72,7 +72,9 @@ def external_deleted(link: Link, crm: CrmItem, settings: SyncSettings) -> list[A
 
     - A pushed activity whose type is no longer pushed: its event was on its
       way out anyway; forget the link.
-    - Two-way, the activity unchanged since the last sync: delete it.
+    - Two-way, the activity unchanged since the last sync: delete it, unless
+      it is a busy block of another account's private import (its details
+      live in that calendar: the block is pushed again).
     - Otherwise the activity stays: an edit made in the CRM is never lost to
       a deletion in the calendar, and one-way sync never deletes activities.
       It is pushed again when pushable (one-way, CalBridge owns the calendar
@@ -80,7 +82,7 @@ def external_deleted(link: Link, crm: CrmItem, settings: SyncSettings) -> list[A
     """
     if link.origin is Side.CRM and not crm.pushable:
         return [ForgetLink(link)]
-    if settings.sync_type is SyncType.TWO_WAY and crm.hash == link.crm_hash:
+    if settings.sync_type is SyncType.TWO_WAY and crm.hash == link.crm_hash and not crm.masked:
         return [ImportDelete(link)]
     return [PushCreate(crm)] if crm.pushable else [ForgetLink(link)]
 
@@ -122,14 +124,15 @@ def _winner(
 ) -> Side:
     """Which side's content both sides end with.
 
-    - One-way: the CRM, always; CalBridge owns the calendar side, so a
-      calendar edit of a synced event is overwritten.
+    - One-way, or a busy block of another account's private import: the
+      CRM, always; CalBridge owns the calendar side, so a calendar edit of a
+      synced event is overwritten.
     - Two-way, one side changed: that side.
     - Two-way, both changed: the conflict policy. "most recent" compares the
       activity's last change with the event's `updated`, both read before
       the run; a tie goes to the CRM.
     """
-    if settings.sync_type is SyncType.ONE_WAY:
+    if settings.sync_type is SyncType.ONE_WAY or crm.masked:
         return Side.CRM
     if not (crm_changed and external_changed):
         return Side.CRM if crm_changed else Side.CALENDAR

@@ -41,8 +41,8 @@ from bridge.store.chunks import chunks
 from bridge.store.crm import list_activity_types
 from bridge.store.db import writing
 from bridge.store.revisions import current_revision
-from bridge.sync.content import activity_uid, apply_event, draft_for
-from bridge.sync.hashing import crm_hash, event_hash
+from bridge.sync.content import activity_uid, apply_event
+from bridge.sync.hashing import draft_hash, event_hash
 from bridge.sync.model import (
     Action,
     CrmItem,
@@ -187,7 +187,7 @@ class Executor:
     def _dispatch(self, action: Action) -> None:
         match action:
             case PushUpdate(link=link, item=item):
-                draft = draft_for(item.activity, self.describe(item.activity))
+                draft = self.describe.draft(item.activity)
                 event = self.provider.update(
                     self.target.calendar_id, link.external_id, draft, link.external_etag
                 )
@@ -242,7 +242,7 @@ class Executor:
                 activity_id=_id(saved),
                 external_id=external.event.id,
                 external_etag=external.event.etag,
-                crm_hash=crm_hash(saved, self.describe(saved)),
+                crm_hash=draft_hash(self.describe.draft(saved)),
                 external_hash=external.hash,
                 recurrence_id=external.event.recurrence_id,
                 origin=Side.CALENDAR,
@@ -264,7 +264,7 @@ class Executor:
                 dataclasses.replace(
                     link,
                     external_etag=external.event.etag,
-                    crm_hash=crm_hash(saved, self.describe(saved)),
+                    crm_hash=draft_hash(self.describe.draft(saved)),
                     external_hash=external.hash,
                     external_private=external.event.private,
                 ),
@@ -279,10 +279,7 @@ class Executor:
         by a later one.
         """
         by_key = {self._creation_key(action.item): action for action in actions}
-        drafts = {
-            key: draft_for(action.item.activity, self.describe(action.item.activity))
-            for key, action in by_key.items()
-        }
+        drafts = {key: self.describe.draft(action.item.activity) for key, action in by_key.items()}
         results = self.provider.create_many(self.target.calendar_id, drafts)
         created = {
             key: result for key, result in results.items() if isinstance(result, ExternalEvent)

@@ -13,7 +13,7 @@ import hashlib
 import json
 
 from bridge.domain import Activity
-from bridge.providers import ExternalEvent
+from bridge.providers import EventDraft, ExternalEvent
 from bridge.sync.content import Content, draft_for, normalised
 
 CONTENT_FIELDS = dataclasses.fields(Content)
@@ -30,7 +30,12 @@ def content_hash(content: Content) -> str:
 
 def crm_hash(activity: Activity, description: str) -> str:
     """The hash of what pushing the activity would write (`description` as built for it)."""
-    return content_hash(normalised(draft_for(activity, description)))
+    return draft_hash(draft_for(activity, description))
+
+
+def draft_hash(draft: EventDraft) -> str:
+    """The hash of what pushing `draft` writes."""
+    return content_hash(normalised(draft))
 
 
 def event_hash(event: ExternalEvent) -> str:

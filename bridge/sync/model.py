@@ -71,6 +71,9 @@ class CrmItem:
     hash: str
     changed_at: dt.datetime
     pushable: bool
+    masked: bool = False
+    """Pushed as a busy block only (a private import of another account): its calendar
+    side never writes back into the activity, whose details live elsewhere."""
 
     @property
     def activity_id(self) -> int:

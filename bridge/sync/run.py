@@ -208,7 +208,7 @@ def _apply(
     window = settings.window(snapshot_time)
     with engine.connect() as conn:
         links = sync_links.links_of(conn, account.id, calendar_id)
-        describe = Descriptions(conn, settings)
+        describe = Descriptions(conn, settings, account.id)
         if since is None:
             crm_items = crm_side(conn, account.id, account.user_id, settings, window, describe)
             scope = None
@@ -246,7 +246,7 @@ def _apply(
             provider,
             target,
             settings,
-            Descriptions(conn, settings),
+            Descriptions(conn, settings, account.id),
             links=links,
             crm_items=crm_items,
             now=now,

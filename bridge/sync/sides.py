@@ -18,30 +18,47 @@ import sqlalchemy as sa
 
 from bridge import ical
 from bridge.domain import Activity, LinkedRecords, SyncSettings
-from bridge.providers import ExternalEvent
+from bridge.providers import EventDraft, ExternalEvent
 from bridge.store.activities import row_to_activity
 from bridge.store.chunks import chunks
 from bridge.store.crm import linked_records
-from bridge.store.schema import activities, sync_item_errors, sync_links
-from bridge.sync.content import activity_uid
-from bridge.sync.hashing import crm_hash, event_hash
-from bridge.sync.model import CrmItem, ExternalItem, Link
+from bridge.store.schema import activities, calendar_accounts, sync_item_errors, sync_links
+from bridge.sync.content import activity_uid, busy_block, draft_for
+from bridge.sync.hashing import draft_hash, event_hash
+from bridge.sync.model import CrmItem, ExternalItem, Link, Side
 
 c = activities.c
 
 
 class Descriptions:
-    """Builds pushed descriptions, reading each deal/person/organization trio once per run."""
+    """Builds what is pushed of an activity, reading each deal/person/organization trio once.
 
-    def __init__(self, conn: sa.Connection, settings: SyncSettings) -> None:
+    With `account_id`, it also knows which activities the owner's other
+    accounts imported as private: those reach this account's calendar only
+    as busy blocks (`busy_block`), as colleagues see them.
+    """
+
+    def __init__(
+        self, conn: sa.Connection, settings: SyncSettings, account_id: int | None = None
+    ) -> None:
         self._conn = conn
         self._include = settings.include_crm_info
         self._records: dict[tuple[int | None, int | None, int | None], LinkedRecords] = {}
+        self._private_imports = set() if account_id is None else _private_imports(conn, account_id)
 
     def __call__(self, activity: Activity) -> str:
         return ical.build_description(
             activity, self._linked(activity), include_crm_info=self._include
         )
+
+    def draft(self, activity: Activity) -> EventDraft:
+        """The event the activity becomes in this account's calendar."""
+        draft = draft_for(activity, self(activity))
+        return busy_block(draft) if self.masks(activity) else draft
+
+    def masks(self, activity: Activity) -> bool:
+        """Whether only a busy block of the activity goes to this calendar."""
+        return activity.private and activity.id in self._private_imports
 
     def _linked(self, activity: Activity) -> LinkedRecords:
         trio = (activity.deal_id, activity.person_id, activity.org_id)
@@ -52,12 +69,33 @@ class Descriptions:
         return self._records[trio]
 
 
+def _private_imports(conn: sa.Connection, account_id: int) -> set[int]:
+    """Activities that the owner's other accounts imported (private ones are masked here)."""
+    links = sync_links.c
+    return set(
+        conn.execute(
+            sa.select(links.activity_id)
+            .join(activities, c.id == links.activity_id)
+            .where(
+                links.account_id != account_id,
+                links.origin == Side.CALENDAR.value,
+                c.private.is_(True),
+                c.owner_id
+                == sa.select(calendar_accounts.c.user_id)
+                .where(calendar_accounts.c.id == account_id)
+                .scalar_subquery(),
+            )
+        ).scalars()
+    )
+
+
 def crm_item(activity: Activity, settings: SyncSettings, describe: Descriptions) -> CrmItem:
     """The planner's view of one activity; pushable when its type is ticked."""
     assert activity.updated_at is not None, "stored activities carry their change time"
     return CrmItem(
         activity=activity,
-        hash=crm_hash(activity, describe(activity)),
+        hash=draft_hash(describe.draft(activity)),
+        masked=describe.masks(activity),
         changed_at=activity.updated_at,
         pushable=activity.type_key in settings.pushed_type_keys,
     )

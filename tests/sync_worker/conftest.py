@@ -68,3 +68,25 @@ def scene_at_google(
     """The scene with alice's Google account, for what only Google does (faults, push, batches)."""
     side = GoogleSide(google, google_url, google_account)
     return Scene(engine, side, calendar_accounts, crm_user, worker)
+
+
+@pytest.fixture
+def caldav_beside_google(
+    scene_at_google: Scene, calendar_accounts: CalendarAccounts, tmp_path: pathlib.Path
+) -> Iterator[Scene]:
+    """alice's second account, on stock Radicale, beside her Google one (`scene_at_google`)."""
+    root = tmp_path / "radicale-beside"
+    with running_radicale(root) as server:
+        server.make_calendar(server.user, "work")
+        account = calendar_accounts.connect_caldav(
+            scene_at_google.user.login, server.url, server.user, server.password
+        )
+        side = CalDavSide(server, root, account)
+        yield Scene(
+            scene_at_google.engine,
+            side,
+            calendar_accounts,
+            scene_at_google.user,
+            scene_at_google.worker,
+        )
+        side.close()

@@ -8,15 +8,10 @@ either side is lost until the owner says "apply".
 
 from __future__ import annotations
 
-import pathlib
-
 import pytest
 
-from bridge.calendar_accounts import CalendarAccounts
 from bridge.store.sync_accounts import AccountState
 from bridge.store.sync_runs import RunOutcome
-from tests.stock_radicale import running_radicale
-from tests.sync_worker.calendar_sides import CalDavSide
 from tests.sync_worker.scene import Scene
 from tests.sync_worker.sync_samples import soon
 
@@ -122,31 +117,19 @@ def test_only_a_held_account_takes_a_choice(scene: Scene) -> None:
 
 
 def test_a_deletion_applied_in_one_account_does_not_cascade_into_another(
-    scene_at_google: Scene,
-    calendar_accounts: CalendarAccounts,
-    tmp_path: pathlib.Path,
+    scene_at_google: Scene, caldav_beside_google: Scene
 ) -> None:
-    google = scene_at_google
-    with running_radicale(tmp_path / "radicale") as server:
-        server.make_calendar(server.user, "work")
-        other = calendar_accounts.connect_caldav("alice", server.url, server.user, server.password)
-        caldav = Scene(
-            google.engine,
-            CalDavSide(server, tmp_path / "radicale", other),
-            calendar_accounts,
-            google.user,
-            google.worker,
-        )
-        _pushed(google)
-        caldav.start()
-        caldav.sync()
-        assert len(caldav.side.events()) == COUNT
+    google, caldav = scene_at_google, caldav_beside_google
+    _pushed(google)
+    caldav.start()
+    caldav.sync()
+    assert len(caldav.side.events()) == COUNT
 
-        _empty_the_calendar(google)
-        _assert_held(google, False, "calendar")
-        google.accounts.apply_deletions("alice", google.account_id)
-        google.sync()
-        assert google.activities() == []
+    _empty_the_calendar(google)
+    _assert_held(google, False, "calendar")
+    google.accounts.apply_deletions("alice", google.account_id)
+    google.sync()
+    assert google.activities() == []
 
-        _assert_held(caldav, False, "crm")
-        assert len(caldav.side.events()) == COUNT, "the other calendar keeps its events"
+    _assert_held(caldav, False, "crm")
+    assert len(caldav.side.events()) == COUNT, "the other calendar keeps its events"
