@@ -32,7 +32,7 @@ from bridge.config import Settings
 from bridge.domain import ProviderKind
 from bridge.providers import ExternalCalendar
 from bridge.secrets import SecretError, box_from_settings
-from bridge.store.sync_accounts import AccountState, CalendarAccount
+from bridge.store.sync_accounts import AccountState, AlreadyConnected, CalendarAccount
 from bridge.store.sync_settings import settings_to_json
 from bridge.web.api_oauth import google_callback_url
 from bridge.worker.providers import ProviderConfig
@@ -146,10 +146,20 @@ def calendar_accounts(settings: Settings) -> Iterator[CalendarAccounts]:
 
 def connect_caldav(args: argparse.Namespace, settings: Settings) -> int:
     password = _account_password(args.password_stdin)
-    with calendar_accounts(settings) as accounts:
+    with calendar_accounts(settings) as accounts, _pointing_to_reconnect(args.user):
         account = accounts.connect_caldav(args.user, args.url, args.username, password)
         _print_connected(accounts, args.user, account)
     return 0
+
+
+@contextlib.contextmanager
+def _pointing_to_reconnect(login: str) -> Iterator[None]:
+    """An account connected already: say the command that renews its credentials instead."""
+    try:
+        yield
+    except AlreadyConnected as error:
+        command = f"calbridge account reconnect {error.account_id} --user {login}"
+        raise CliError(f"{error} (`{command}`)") from None
 
 
 def _account_password(from_stdin: bool) -> str:
@@ -163,7 +173,7 @@ def _account_password(from_stdin: bool) -> str:
 
 
 def connect_google(args: argparse.Namespace, settings: Settings) -> int:
-    with calendar_accounts(settings) as accounts:
+    with calendar_accounts(settings) as accounts, _pointing_to_reconnect(args.user):
         consented = _google_consent(accounts, args, settings)
         _print_connected(accounts, args.user, consented.account)
     return 0

@@ -27,6 +27,14 @@ class AccountError(ValueError):
     """An account operation that cannot be done as asked (duplicate, unknown account)."""
 
 
+class AlreadyConnected(AccountError):
+    """The user has connected this external account already, as `account_id`."""
+
+    def __init__(self, message: str, account_id: int) -> None:
+        super().__init__(message)
+        self.account_id = account_id
+
+
 class AccountState(StrEnum):
     """Where an account stands; only `ACTIVE` accounts are synced."""
 
@@ -140,7 +148,11 @@ def add_account(
         )
     ).first()
     if exists is not None:
-        raise AccountError(f"{provider.value} account {account_email} is already connected")
+        raise AlreadyConnected(
+            f"{provider.value} account {account_email} is already connected as account "
+            f"{exists.id}: to give it a new password or grant, reconnect it",
+            exists.id,
+        )
     account_id = conn.execute(
         sa.insert(calendar_accounts).values(
             user_id=user_id,

@@ -212,7 +212,11 @@ def test_connect_caldav_checks_the_password_at_once(
 
     monkeypatch.setattr("sys.stdin", io.StringIO(f"{radicale.password}\n"))
     status, _, err = run(capsys, *argv)
-    assert (status, err) == (1, "calbridge: error: caldav account alice is already connected\n")
+    assert (status, err) == (
+        1,
+        "calbridge: error: caldav account alice is already connected as account 1: to give it a "
+        "new password or grant, reconnect it (`calbridge account reconnect 1 --user alice`)\n",
+    )
 
 
 def test_connect_caldav_needs_a_password(

@@ -204,3 +204,22 @@ def test_another_users_account_cannot_be_reconnected(
     monkeypatch.setattr("sys.stdin", io.StringIO("secret\n"))
     status, _, err = run(capsys, "account", "reconnect", "1", "--user", "bob", "--password-stdin")
     assert (status, err) == (1, "calbridge: error: no calendar account 1\n")
+
+
+def test_connecting_an_account_again_points_to_reconnect(
+    engine: sa.Engine,
+    crm_user: User,
+    google_account: CalendarAccount,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("sys.stdin", ConsentingBrowser(capsys))
+    status, _, err = run(capsys, "account", "connect", "google", "--user", "alice")
+
+    assert status == 1
+    assert err.splitlines()[-1] == (
+        f"calbridge: error: google account {GOOGLE_CALENDAR} is already connected as account 1: "
+        "to give it a new password or grant, reconnect it "
+        "(`calbridge account reconnect 1 --user alice`)"
+    )
+    assert stored(engine, crm_user) == [google_account]
