@@ -650,3 +650,22 @@ def test_google_reconnect_through_the_consent_page_and_the_callback(
     ]
     tokens = json.loads(box.decrypt(stored(engine, crm_user)[0].encrypted_secret))
     api.assert_never_shown(tokens["access_token"], tokens["refresh_token"])
+
+
+def test_a_caldav_account_without_a_default_calendar_starts_once_one_is_picked(
+    api: Api, engine: sa.Engine, crm_user: User, radicale: RadicaleServer
+) -> None:
+    home = radicale.make_calendar("alice", "home")
+    work = radicale.calendar_url("alice", "work")
+    created = api.post(ACCOUNTS, json=caldav_body(radicale))
+    assert created.json()["settings"]["calendar_id"] == ""
+    primaries = {item["id"]: item["primary"] for item in api.get(f"{ACCOUNTS}/1/calendars").json()}
+    assert primaries == {work: False, home: False}
+
+    refused = api.post(f"{ACCOUNTS}/1/start")
+    assert_error(refused, 409, "account 1 has no calendar chosen")
+    assert work in refused.json()["error"] and home in refused.json()["error"]
+    assert stored(engine, crm_user)[0].state is AccountState.STOPPED
+
+    assert api.patch(f"{ACCOUNTS}/1/settings", json={"calendar_id": home}).status_code == 200
+    assert api.post(f"{ACCOUNTS}/1/start").json()["state"] == "active"
