@@ -210,7 +210,9 @@ def _apply(
         links = sync_links.links_of(conn, account.id, calendar_id)
         describe = Descriptions(conn, settings, account.id)
         if since is None:
-            crm_items = crm_side(conn, account.id, account.user_id, settings, window, describe)
+            crm_items = crm_side(
+                conn, account.id, account.user_id, settings, window, describe, page.events
+            )
             scope = None
         else:
             changes = crm_changes(

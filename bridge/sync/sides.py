@@ -108,18 +108,42 @@ def crm_side(
     settings: SyncSettings,
     window: tuple[dt.datetime, dt.datetime],
     describe: Descriptions,
+    events: Sequence[ExternalEvent] = (),
 ) -> list[CrmItem]:
+    """Every dated, live activity of the owner in the window or linked, and those the
+    listed `events` name by stamp or uid wherever they lie, so an event CalBridge
+    pushed or imported before is matched to its activity, never imported again."""
     low, high = (int(moment.timestamp()) for moment in window)
     linked = sa.select(sync_links.c.activity_id).where(sync_links.c.account_id == account_id)
-    rows = conn.execute(
-        sa.select(activities).where(
-            c.owner_id == owner_id,
-            c.deleted_at.is_(None),
-            c.due_date.is_not(None),
-            sa.or_(sa.and_(c.range_start < high, c.range_end > low), c.id.in_(linked)),
+    live = sa.select(activities).where(
+        c.owner_id == owner_id, c.deleted_at.is_(None), c.due_date.is_not(None)
+    )
+    rows = list(
+        conn.execute(
+            live.where(sa.or_(sa.and_(c.range_start < high, c.range_end > low), c.id.in_(linked)))
         )
     )
-    return [crm_item(row_to_activity(row), settings, describe) for row in rows]
+    stamps = {event.activity_stamp for event in events if event.activity_stamp is not None}
+    rows += _named_by(conn, live, stamps, _unstamped_uids(events))
+    items = {row.id: row for row in rows}
+    return [crm_item(row_to_activity(row), settings, describe) for row in items.values()]
+
+
+def _unstamped_uids(events: Sequence[ExternalEvent]) -> list[str]:
+    """The activity uids of listed events that carry no stamp (matched by uid instead)."""
+    return [activity_uid(event) for event in events if event.uid and not event.activity_stamp]
+
+
+def _named_by(
+    conn: sa.Connection, query: sa.Select, ids: Iterable[int], uids: Sequence[str]
+) -> list[sa.Row]:
+    """The rows of `query` with one of `ids` or (live ones) one of `uids`, in chunks."""
+    rows: list[sa.Row] = []
+    for chunk in chunks(sorted(ids)):
+        rows += conn.execute(query.where(c.id.in_(chunk)))
+    for chunk in chunks(list(uids)):
+        rows += conn.execute(query.where(c.uid.in_(chunk), c.deleted_at.is_(None)))
+    return rows
 
 
 @dataclass(frozen=True)
@@ -155,20 +179,22 @@ def crm_changes(
     """
     linked = {link.activity_id for link in links}
     wanted = _concerned(links, events, complete_series) | _failed(conn, account_id)
-    uids = [activity_uid(event) for event in events if event.uid and not event.activity_stamp]
+    uids = set(_unstamped_uids(events))
     query = sa.select(activities).where(c.owner_id == owner_id)
     rows = list(conn.execute(query.where(c.revision > since)))
-    for chunk in chunks(sorted(wanted)):
-        rows += conn.execute(query.where(c.id.in_(chunk)))
-    for chunk in chunks(uids):
-        rows += conn.execute(query.where(c.uid.in_(chunk), c.deleted_at.is_(None)))
+    rows += _named_by(conn, query, wanted, _unstamped_uids(events))
     low, high = (int(moment.timestamp()) for moment in window)
     items = {
         row.id: crm_item(row_to_activity(row), settings, describe)
         for row in rows
         if row.deleted_at is None
         and row.due_date is not None
-        and (row.id in linked or (row.range_start < high and row.range_end > low))
+        and (
+            row.id in linked
+            or row.id in wanted
+            or row.uid in uids
+            or (row.range_start < high and row.range_end > low)
+        )
     }
     return CrmChanges(list(items.values()), frozenset(row.id for row in rows))
 

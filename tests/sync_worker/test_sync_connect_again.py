@@ -58,3 +58,22 @@ def test_connecting_again_matches_pushed_events_and_keeps_descriptions_clean(
     assert len(scene.side.events()) == COUNT + 1
     quiet = scene.sync()
     assert (quiet.counts.pushed, quiet.counts.imported, quiet.counts.deleted) == (0, 0, 0)
+
+
+def test_an_imported_event_finds_its_activity_even_outside_the_window(scene: Scene) -> None:
+    """Its link is gone and its activity moved out of the window meanwhile: still one item."""
+    scene.side.add("Dentist", soon(2, 11))
+    scene.start()
+    scene.sync()
+    (dentist,) = scene.activities()
+    assert [event.stamp for event in scene.side.events()] == [None], "matched by uid alone"
+
+    scene.accounts.disconnect("alice", scene.account_id)
+    scene.change(dentist.id, due_date=soon(-60).date())
+    scene.side.connect_again(scene.accounts, "alice")
+    scene.start()
+    run = scene.sync()
+
+    assert [a.subject for a in scene.activities()] == ["Dentist"], "not imported a second time"
+    assert run.counts.failed == 0, run.message
+    assert scene.sync().counts.failed == 0
