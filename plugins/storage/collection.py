@@ -29,7 +29,7 @@ SYNC_TOKEN_PREFIX = "http://calbridge.org/ns/sync/"
 
 
 class SQLCollection(storage.BaseCollection):
-    """A collection with a ``dav_collections`` row (or, with no row, the root)."""
+    """A collection with a ``dav_collections`` row; the root has one only once given properties."""
 
     def __init__(self, store: StorageBase, path: str, row: sa.Row | None) -> None:
         self._store = store
@@ -204,10 +204,11 @@ class SQLCollection(storage.BaseCollection):
         return props if key is None else props.get(key)
 
     def set_meta(self, props: Mapping[str, str]) -> None:
-        if self._row is None:
-            raise ValueError("the root collection has no properties")
         with self._store.connection() as conn:
-            dav.set_props(conn, self._row.id, props)
+            if self._row is None:
+                dav.create_collection(conn, self._path, "plain", props)
+            else:
+                dav.set_props(conn, self._row.id, props)
             self._row = dav.get_collection(conn, self._path)
 
     @property

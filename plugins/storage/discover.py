@@ -29,10 +29,11 @@ class StoragePartDiscover(StorageBase):
         return PlainCollection(self, path, row)
 
     def load_collection(self, path: str) -> SQLCollection | None:
-        if not path:
-            return PlainCollection(self, "", None)
+        """The collection at `path`; the root always exists, with a row once it has properties."""
         with self.connection() as conn:
             row = dav.get_collection(conn, path)
+        if not path:
+            return PlainCollection(self, "", row)
         return self.collection_for(path, row) if row is not None else None
 
     def discover(
@@ -59,6 +60,8 @@ class StoragePartDiscover(StorageBase):
         with self.connection() as conn:
             children = dav.child_collections(conn, sane_path)
         for child in children:
+            if not child.path:
+                continue  # the root's own row
             with guard(child.path, None):
                 yield self.collection_for(child.path, child)
         for item in collection.listed():

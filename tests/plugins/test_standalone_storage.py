@@ -311,3 +311,28 @@ def test_items_over_a_lowered_size_limit_are_not_served(radicale_on: Start) -> N
         201,
         404,
     )
+
+
+PROPPATCH_DISPLAY_NAME = """<?xml version="1.0" encoding="utf-8"?>
+<D:propertyupdate xmlns:D="DAV:">
+  <D:set><D:prop><D:displayname>Everything</D:displayname></D:prop></D:set>
+</D:propertyupdate>"""
+
+PROPFIND_DISPLAY_NAME = """<?xml version="1.0" encoding="utf-8"?>
+<D:propfind xmlns:D="DAV:"><D:prop><D:displayname/></D:prop></D:propfind>"""
+
+
+def test_the_root_keeps_properties_until_it_is_deleted(radicale_on: Start) -> None:
+    answers = {}
+    for store in STORES:
+        with radicale_on(store) as dav:
+            patched = dav.request("PROPPATCH", "/", content=PROPPATCH_DISPLAY_NAME).status_code
+            named = dav.request(
+                "PROPFIND", "/", content=PROPFIND_DISPLAY_NAME, headers={"Depth": "1"}
+            ).text
+            dav.delete("/")
+            after = dav.request(
+                "PROPFIND", "/", content=PROPFIND_DISPLAY_NAME, headers={"Depth": "0"}
+            ).text
+        answers[store] = (patched, named.count("Everything"), after.count("Everything"))
+    assert answers["sql"] == answers["file"] == (207, 1, 0)
