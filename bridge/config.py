@@ -51,6 +51,12 @@ class Settings(BaseSettings):
     """Accounts one worker process syncs at the same time."""
     worker_lease_seconds: float = 300.0
     """How long a claimed account stays a worker's before another may take it over."""
+    deletion_hold_minimum: int = 10
+    """Deletions a run always makes without asking (see `bridge.sync.guard`)."""
+    deletion_hold_share: float = 0.25
+    """Above the minimum, a run holds deletions past this share of an account's synced items."""
+    deletion_hold_ceiling: int = 200
+    """Above the minimum, a run holds more deletions than this whatever the share."""
     google_client_id: str = ""
     google_client_secret: str = Field(default="", repr=False)
     google_api_base: str = "https://www.googleapis.com"

@@ -35,7 +35,7 @@ from bridge.store.schema import activities
 from bridge.store.sync_accounts import AccountState, CalendarAccount, RunTotals
 from bridge.store.sync_runs import RunCounts, RunOutcome
 from bridge.sync.executor import Executor, Outcome, SettingsChanged, Target, settled
-from bridge.sync.guard import DeletionChoice
+from bridge.sync.guard import DEFAULT_LIMITS, DeletionChoice, DeletionLimits
 from bridge.sync.model import Plan
 from bridge.sync.planner import plan
 from bridge.sync.sides import Descriptions, crm_changes, crm_side, external_side
@@ -76,14 +76,18 @@ def run_account(
     *,
     interval: dt.timedelta,
     now: Clock = utc_now,
+    limits: DeletionLimits = DEFAULT_LIMITS,
 ) -> RunResult:
-    """Sync the account once with `provider` (built for it) and record the run."""
+    """Sync the account once with `provider` (built for it) and record the run.
+
+    `limits` are the mass-deletion guard's (`bridge.sync.guard`)."""
     with writing(engine) as conn:
         account = sync_accounts.require_account(conn, account_id)
         run_id = sync_runs.start_run(conn, account_id, now())
         sync_links.drop_links_outside(conn, account_id, account.settings.calendar_id)
     try:
-        result = _sync_settled(engine, account, provider, run_id, interval, now)
+        run = _Run(engine, provider, run_id, interval, now, limits)
+        result = _sync_settled(run, account)
     except GrantRevoked as error:
         result = _failed(engine, account, now, error, AccountState.NEEDS_RECONNECT, None)
     except ProviderError as error:
@@ -98,14 +102,19 @@ def run_account(
     return result
 
 
-def _sync_settled(
-    engine: sa.Engine,
-    account: CalendarAccount,
-    provider: CalendarProvider,
-    run_id: int,
-    interval: dt.timedelta,
-    now: Clock,
-) -> RunResult:
+@dataclass(frozen=True)
+class _Run:
+    """What one run works with, whatever account state it starts (or starts over) from."""
+
+    engine: sa.Engine
+    provider: CalendarProvider
+    run_id: int
+    interval: dt.timedelta
+    now: Clock
+    limits: DeletionLimits
+
+
+def _sync_settled(run: _Run, account: CalendarAccount) -> RunResult:
     """`_sync`, started over with the new settings when they change during it.
 
     Whatever the run wrote before the change was right under the settings of
@@ -114,25 +123,18 @@ def _sync_settled(
     """
     for _ in range(MAX_RESTARTS):
         try:
-            return _sync(engine, account, provider, run_id, interval, now)
+            return _sync(run, account)
         except SettingsChanged:
             log.info("settings of account %s changed during its run: starting over", account.id)
-            with writing(engine) as conn:
+            with writing(run.engine) as conn:
                 account = sync_accounts.require_account(conn, account.id)
                 sync_links.drop_links_outside(conn, account.id, account.settings.calendar_id)
             if account.state is not AccountState.ACTIVE:
                 return RunResult(RunOutcome.OK, RunCounts(), "stopped during the run")
-    return _sync(engine, account, provider, run_id, interval, now)
+    return _sync(run, account)
 
 
-def _sync(
-    engine: sa.Engine,
-    account: CalendarAccount,
-    provider: CalendarProvider,
-    run_id: int,
-    interval: dt.timedelta,
-    now: Clock,
-) -> RunResult:
+def _sync(run: _Run, account: CalendarAccount) -> RunResult:
     """Up to `MAX_PASSES` passes: after many calendar writes, list once more at once.
 
     The second pass reads back the run's own writes (recognised as echoes,
@@ -141,6 +143,7 @@ def _sync(
     only what changed since, instead of paging through the push. After a
     failed item there is no second pass: it would only try that item again.
     """
+    engine, provider, now = run.engine, run.provider, run.now
     calendar_id = account.settings.calendar_id
     requests_before = provider.requests_made
     started_at = now()
@@ -157,7 +160,7 @@ def _sync(
         page = _listing(provider, calendar_id, cursor, account.settings.window(now()))
         pass_since = None if page.full_listing else since
         read_in_full = read_in_full or pass_since is None
-        outcome = _apply(engine, account, provider, run_id, page, pass_since, now)
+        outcome = _apply(run, account, page, pass_since)
         if isinstance(outcome, Plan):
             return _needs_attention(engine, account, now, outcome)
         total.add(outcome)
@@ -178,7 +181,7 @@ def _sync(
             now(),
             totals,
             crm_revision_seen=seen,
-            next_run_at=now() + interval,
+            next_run_at=now() + run.interval,
             started_at=started_at,
             crm_full_at=started_at if read_in_full else None,
         )
@@ -189,22 +192,17 @@ def _sync(
 
 
 def _apply(
-    engine: sa.Engine,
-    account: CalendarAccount,
-    provider: CalendarProvider,
-    run_id: int,
-    page: ChangePage,
-    since: int | None,
-    now: Clock,
+    run: _Run, account: CalendarAccount, page: ChangePage, since: int | None
 ) -> Outcome | Plan:
     """Plan one listing against the CRM as it is now and apply it, or the plan that held.
 
     The CRM side is read in full when `since` is None, else only what
     changed after that revision and what the listed events concern.
     """
+    engine = run.engine
     settings = account.settings
     calendar_id = settings.calendar_id
-    snapshot_time = now()
+    snapshot_time = run.now()
     window = settings.window(snapshot_time)
     with engine.connect() as conn:
         links = sync_links.links_of(conn, account.id, calendar_id)
@@ -238,20 +236,21 @@ def _apply(
         crm_scope=scope,
         complete_series=page.complete_series,
         choice=_choice(account),
+        limits=run.limits,
     )
     if decided.needs_attention is not None:
         return decided
-    target = Target(account.id, calendar_id, account.user_id, settings.import_type_key, run_id)
+    target = Target(account.id, calendar_id, account.user_id, settings.import_type_key, run.run_id)
     with engine.connect() as conn:
         executor = Executor(
             engine,
-            provider,
+            run.provider,
             target,
             settings,
             Descriptions(conn, settings, account.id),
             links=links,
             crm_items=crm_items,
-            now=now,
+            now=run.now,
         )
         return executor.apply(decided.actions)
 

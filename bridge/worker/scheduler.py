@@ -28,6 +28,7 @@ from bridge.providers import CalendarProvider, GrantRevoked
 from bridge.store import sync_accounts, sync_leases
 from bridge.store.db import writing
 from bridge.store.sync_accounts import AccountState, CalendarAccount
+from bridge.sync.guard import DEFAULT_LIMITS, DeletionLimits
 from bridge.sync.run import Clock, RunResult, run_account, utc_now
 from bridge.worker.providers import secret_saver
 from bridge.worker.wakeups import PostgresListener
@@ -46,6 +47,7 @@ class Schedule:
     poll: float = 0.5
     concurrency: int = 4
     lease: dt.timedelta = dt.timedelta(minutes=5)
+    deletion_limits: DeletionLimits = DEFAULT_LIMITS
 
 
 def worker_name() -> str:
@@ -128,7 +130,12 @@ class Worker:
             provider = self.open_provider(account, secret_saver(self.engine, account_id, self.now))
             try:
                 result = run_account(
-                    self.engine, account_id, provider, interval=self.schedule.interval, now=self.now
+                    self.engine,
+                    account_id,
+                    provider,
+                    interval=self.schedule.interval,
+                    now=self.now,
+                    limits=self.schedule.deletion_limits,
                 )
                 if self.after_run is not None:
                     self.after_run(account, provider, result)

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from bridge.config import Settings
 from bridge.secrets import box_from_settings
+from bridge.sync.guard import DeletionLimits
 from bridge.worker.channels import ChannelKeeper
 from bridge.worker.providers import ProviderConfig, open_provider
 from bridge.worker.scheduler import Schedule, Worker
@@ -25,6 +26,11 @@ def build_worker(settings: Settings, engine: sa.Engine) -> Worker:
         poll=settings.worker_poll_seconds,
         concurrency=settings.worker_concurrency,
         lease=dt.timedelta(seconds=settings.worker_lease_seconds),
+        deletion_limits=DeletionLimits(
+            minimum=settings.deletion_hold_minimum,
+            share=settings.deletion_hold_share,
+            ceiling=settings.deletion_hold_ceiling,
+        ),
     )
     return Worker(
         engine,
