@@ -32,7 +32,9 @@ from bridge.providers.google_endpoints import GoogleEndpoints
 from bridge.secrets import SecretBox, generate_key
 from bridge.store.db import writing
 from bridge.store.sync_accounts import request_sync, require_account
+from bridge.store.sync_runs import RunOutcome
 from bridge.store.users import create_user
+from bridge.sync.guard import DeletionLimits
 from bridge.sync.run import RunResult, run_account
 from bridge.worker.providers import ProviderConfig, open_provider
 from tests.conftest import _reset
@@ -51,6 +53,8 @@ from tests.sync_worker.sync_samples import (
 )
 
 INTERVAL = dt.timedelta(seconds=60)
+LIMITS = DeletionLimits(minimum=1)
+"""Small enough for the few items of an example to reach the mass-deletion guard."""
 pick = st.integers(min_value=0, max_value=1000)
 
 
@@ -114,6 +118,7 @@ class World:
     user: User
     account_id: int
     open: Any
+    accounts: CalendarAccounts
 
 
 @contextlib.contextmanager
@@ -135,6 +140,7 @@ def fresh_world(engine: sa.Engine) -> Iterator[World]:
             user,
             account.id,
             lambda account: open_provider(account, box, config, lambda _secret: None),
+            accounts,
         )
     google.close()
 
@@ -200,6 +206,25 @@ def test_random_changes_faults_and_kills_converge(engine: sa.Engine) -> None:
             else:
                 self.world.google.state.delete_event(GOOGLE_CALENDAR, self._event(summary))
 
+        @precondition(lambda self: self.expected and not self.touched)
+        @rule(restore=st.booleans())
+        def empty_the_calendar(self, restore: bool) -> None:
+            """Every event deleted by hand: past the guard's limits the run holds, and the
+            owner then restores everything or applies the deletions."""
+            google = self.world.google
+            for event_id in live_events(google.state.events(GOOGLE_CALENDAR)):
+                google.state.delete_event(GOOGLE_CALENDAR, event_id)
+            result = self._run()
+            held = len(self.expected) > LIMITS.minimum
+            assert (result.outcome is RunOutcome.NEEDS_ATTENTION) is held, result.message
+            if held and restore:
+                self.world.accounts.restore_deletions("alice", self.world.account_id)
+            else:
+                if held:
+                    self.world.accounts.apply_deletions("alice", self.world.account_id)
+                self.expected.clear()
+            self.on_calendar = set()
+
         # -- the sync, with its accidents --------------------------------------------
 
         @rule(writes=st.integers(min_value=0, max_value=3))
@@ -247,7 +272,9 @@ def test_random_changes_faults_and_kills_converge(engine: sa.Engine) -> None:
             if wrap is not None:
                 provider = wrap(provider)
             try:
-                return run_account(world.engine, world.account_id, provider, interval=INTERVAL)
+                return run_account(
+                    world.engine, world.account_id, provider, interval=INTERVAL, limits=LIMITS
+                )
             finally:
                 provider.close()
 
