@@ -23,8 +23,8 @@ from bridge.sync.content import draft_for, overlaps
 
 _HALTED = {
     AccountState.STOPPED: "sync stopped",
-    AccountState.NEEDS_ATTENTION: "sync stopped: the account needs attention",
-    AccountState.NEEDS_RECONNECT: "sync stopped: connect the account again",
+    AccountState.NEEDS_ATTENTION: "sync held: deletions wait for the owner (apply or restore)",
+    AccountState.NEEDS_RECONNECT: "sync stopped: reconnect the account",
 }
 
 

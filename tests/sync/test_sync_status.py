@@ -95,8 +95,11 @@ def test_the_window_is_the_accounts_own() -> None:
     ("state", "expected"),
     [
         (AccountState.STOPPED, "sync stopped"),
-        (AccountState.NEEDS_ATTENTION, "sync stopped: the account needs attention"),
-        (AccountState.NEEDS_RECONNECT, "sync stopped: connect the account again"),
+        (
+            AccountState.NEEDS_ATTENTION,
+            "sync held: deletions wait for the owner (apply or restore)",
+        ),
+        (AccountState.NEEDS_RECONNECT, "sync stopped: reconnect the account"),
     ],
 )
 def test_an_account_that_is_not_syncing_says_so(state: AccountState, expected: str) -> None:
