@@ -8,8 +8,15 @@ import pytest
 import sqlalchemy as sa
 from starlette.applications import Starlette
 
+from bridge.config import Settings
+from bridge.domain import User
+from bridge.store.db import writing
+from bridge.store.users import create_user
+from bridge.web.app import create_app
 from bridge.web.feeds import feed_routes
+from tests.emulators.google_calendar import GoogleEmulator
 from tests.servers import serve_in_thread
+from tests.web.api_client import MAX_BODY, Api
 
 
 @pytest.fixture
@@ -17,3 +24,31 @@ def feed_server(engine: sa.Engine) -> Iterator[str]:
     """The feed routes alone, served by uvicorn on 127.0.0.1; yields the base URL."""
     with serve_in_thread(Starlette(routes=feed_routes(engine))) as base_url:
         yield base_url
+
+
+@pytest.fixture
+def api(
+    engine: sa.Engine, google: GoogleEmulator, google_url: str, secret_key: str, crm_user: User
+) -> Iterator[Api]:
+    """The whole app on a real socket, against the Google emulator; alice signed in."""
+    settings = Settings(
+        database_url=engine.url.render_as_string(hide_password=False),
+        google_api_base=google_url,
+        google_authorize_url=f"{google_url}/o/oauth2/v2/auth",
+        google_token_url=f"{google_url}/token",
+        google_client_id=google.client_id,
+        google_client_secret=google.client_secret,
+        secret_key=secret_key,
+        max_body_bytes=MAX_BODY,
+    )
+    with serve_in_thread(create_app(settings)) as base_url:
+        client = Api(base_url)
+        yield client
+        client.client.close()
+
+
+@pytest.fixture
+def bob(engine: sa.Engine) -> User:
+    """A colleague of alice's, who must never reach her accounts."""
+    with writing(engine) as conn:
+        return create_user(conn, "bob", "bob-password")

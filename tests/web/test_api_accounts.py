@@ -18,7 +18,6 @@ import pytest
 import sqlalchemy as sa
 
 from bridge.calendar_accounts import CalendarAccounts
-from bridge.config import Settings
 from bridge.domain import User
 from bridge.secrets import SecretBox
 from bridge.store import sync_accounts
@@ -26,11 +25,9 @@ from bridge.store.db import writing
 from bridge.store.sync_accounts import AccountState, CalendarAccount
 from bridge.store.sync_links import record_item_error
 from bridge.store.sync_runs import RunOutcome
-from bridge.store.users import add_app_password, create_user
-from bridge.web.app import create_app
+from bridge.store.users import add_app_password
 from bridge.worker.scheduler import Worker
 from tests.emulators.google_calendar import GoogleEmulator
-from tests.servers import serve_in_thread
 from tests.stock_radicale import USERS, RadicaleServer, running_radicale
 from tests.sync_fixtures import CRM_LOGIN, CRM_PASSWORD
 from tests.sync_worker.sync_samples import (
@@ -41,74 +38,7 @@ from tests.sync_worker.sync_samples import (
     sync,
     sync_ok,
 )
-
-ACCOUNTS = "/api/v1/calendar-accounts"
-MAX_BODY = 64 * 1024
-
-
-class Api:
-    """An HTTP client of the running app, signed in as alice unless told otherwise."""
-
-    def __init__(self, base_url: str) -> None:
-        self.base_url = base_url
-        self.seen: list[str] = []
-        self.client = httpx.Client(
-            base_url=base_url,
-            auth=(CRM_LOGIN, CRM_PASSWORD),
-            trust_env=False,
-            event_hooks={"response": [self._keep]},
-        )
-
-    def _keep(self, response: httpx.Response) -> None:
-        response.read()
-        self.seen.append(f"{response.headers}\n{response.text}")
-
-    def request(self, method: str, path: str, **options: Any) -> httpx.Response:
-        return self.client.request(method, path, **options)
-
-    def get(self, path: str, **options: Any) -> httpx.Response:
-        return self.request("GET", path, **options)
-
-    def post(self, path: str, **options: Any) -> httpx.Response:
-        return self.request("POST", path, **options)
-
-    def patch(self, path: str, **options: Any) -> httpx.Response:
-        return self.request("PATCH", path, **options)
-
-    def delete(self, path: str, **options: Any) -> httpx.Response:
-        return self.request("DELETE", path, **options)
-
-    def assert_never_shown(self, *secrets: str) -> None:
-        assert self.seen
-        for text in self.seen:
-            for secret in secrets:
-                assert secret not in text
-
-
-@pytest.fixture
-def api(
-    engine: sa.Engine, google: GoogleEmulator, google_url: str, secret_key: str, crm_user: User
-) -> Iterator[Api]:
-    settings = Settings(
-        database_url=engine.url.render_as_string(hide_password=False),
-        google_api_base=google_url,
-        google_authorize_url=f"{google_url}/o/oauth2/v2/auth",
-        google_token_url=f"{google_url}/token",
-        google_client_id=google.client_id,
-        google_client_secret=google.client_secret,
-        secret_key=secret_key,
-        max_body_bytes=MAX_BODY,
-    )
-    with serve_in_thread(create_app(settings)) as base_url:
-        client = Api(base_url)
-        yield client
-        client.client.close()
-
-
-@pytest.fixture
-def bob(engine: sa.Engine) -> User:
-    with writing(engine) as conn:
-        return create_user(conn, "bob", "bob-password")
+from tests.web.api_client import ACCOUNTS, MAX_BODY, Api, assert_error
 
 
 @pytest.fixture
@@ -122,14 +52,6 @@ def radicale(tmp_path: pathlib.Path) -> Iterator[RadicaleServer]:
 def stored(engine: sa.Engine, user: User) -> list[CalendarAccount]:
     with engine.connect() as conn:
         return sync_accounts.accounts_of(conn, user.id)
-
-
-def assert_error(response: httpx.Response, status: int, message: str = "") -> None:
-    """A JSON `{"error": ...}` answer with `status`, whose message contains `message`."""
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/json"
-    assert set(response.json()) == {"error"}
-    assert message in response.json()["error"]
 
 
 def caldav_body(radicale: RadicaleServer, **changes: str) -> dict[str, str]:

@@ -12,9 +12,8 @@ from bridge.domain import User
 from bridge.store import sync_accounts
 from bridge.store.db import writing
 from bridge.store.sync_accounts import CalendarAccount
-from tests.web.test_api_accounts import ACCOUNTS, Api, api, assert_error, bob
+from tests.web.api_client import ACCOUNTS, Api, assert_error
 
-__all__ = ["api", "bob"]
 HELD = [{"activity_id": 7, "deleted_in": "calendar"}]
 
 
