@@ -8,14 +8,19 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
+from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, IPvAnyNetwork, field_validator
 from pydantic_settings import (
     BaseSettings,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+
+Networks = Annotated[list[IPvAnyNetwork], NoDecode]
+"""Networks as a list (TOML) or comma-separated (environment): `10.0.0.0/8,127.0.0.1`."""
 
 DEFAULT_DATABASE_URL = "sqlite:///./var/calbridge.db"
 
@@ -31,6 +36,16 @@ class Settings(BaseSettings):
     public_url: str = ""
     max_body_bytes: int = 10 * 1024 * 1024
     auth_cache_seconds: int = 60
+    """How long a process remembers a successful sign-in instead of checking argon2 again."""
+    sign_in_address_failures: int = Field(default=10, ge=1)
+    """Failed sign-ins one client address may make per `sign_in_window_seconds`; then 429."""
+    sign_in_user_failures: int = Field(default=50, ge=1)
+    """Failed sign-ins per login and window (from any address) before addresses that
+    failed too are refused; clients without recent failures may still sign in."""
+    sign_in_window_seconds: float = Field(default=900.0, gt=0)
+    """The window of both limits: counts leak away steadily, a full one in this time."""
+    trusted_proxies: Networks = []
+    """Reverse proxies whose `X-Forwarded-For` names the client; otherwise the socket's peer is."""
     log_level: str = "info"
     secret_key: str = Field(default="", repr=False)
     """Fernet key(s) encrypting connected accounts' refresh tokens and passwords at rest.
@@ -62,6 +77,13 @@ class Settings(BaseSettings):
     google_api_base: str = "https://www.googleapis.com"
     google_authorize_url: str = "https://accounts.google.com/o/oauth2/v2/auth"
     google_token_url: str = "https://oauth2.googleapis.com/token"
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_networks(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
 
     @classmethod
     def settings_customise_sources(

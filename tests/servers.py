@@ -25,7 +25,14 @@ def serve_in_thread(app: object, *, lifespan: str = "off") -> Iterator[str]:
     """
     port = free_port()
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan=lifespan)
+        uvicorn.Config(
+            app,
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            lifespan=lifespan,
+            proxy_headers=False,  # as `calbridge serve`: the app decides whom to trust
+        )
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

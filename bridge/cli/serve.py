@@ -47,6 +47,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         port=settings.port,
         log_level=settings.log_level,
         lifespan="on",
+        # The client is the socket's peer; `trusted_proxies` decides when X-Forwarded-For is.
+        proxy_headers=False,
     )
     return 0
 

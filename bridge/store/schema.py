@@ -17,6 +17,9 @@ connected external calendars, with their settings, cursors and worker
 lease), ``sync_links`` (which activity is which external event, as of the
 last sync), ``sync_item_errors`` (single events that failed, shown against
 them) and ``sync_runs`` (a log of each account's runs).
+
+Sign-in keeps ``sign_in_failures``: a decaying count of failed sign-ins per
+client address and per login, shared by every process (`bridge.store.throttle`).
 """
 
 from __future__ import annotations
@@ -53,6 +56,9 @@ users = sa.Table(
     sa.Column("password_hash", sa.String(200), nullable=False),
     sa.Column("default_import_type", sa.String(32), nullable=False, server_default="meeting"),
     sa.Column("created_at", TIMESTAMP, nullable=False),
+    # Bumped whenever a password or app password changes or goes: every process's
+    # sign-in cache compares it, so an old secret stops working at once everywhere.
+    sa.Column("credentials_version", sa.Integer, nullable=False, server_default="0"),
 )
 
 app_passwords = sa.Table(
@@ -63,6 +69,16 @@ app_passwords = sa.Table(
     sa.Column("label", sa.String(100), nullable=False),
     sa.Column("password_hash", sa.String(200), nullable=False),
     sa.Column("created_at", TIMESTAMP, nullable=False),
+)
+
+sign_in_failures = sa.Table(
+    "sign_in_failures",
+    metadata,
+    # A SHA-256 of what failed ("address:..." or "user:..."): no typed login is kept.
+    sa.Column("subject", sa.String(64), primary_key=True),
+    sa.Column("score", sa.Float, nullable=False),
+    # Seconds since the epoch, so that the decay is plain arithmetic in SQL.
+    sa.Column("updated", sa.Float, nullable=False),
 )
 
 activity_types = sa.Table(

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import time
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 
 from bridge.domain import User
-from bridge.security import VerificationCache, hash_password, new_token, verify_password
+from bridge.security import hash_password, new_token, spend_verification, verify_password
 from bridge.store.schema import app_passwords, users
 
 LOGIN_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
@@ -83,8 +83,19 @@ def list_users(conn: sa.Connection) -> list[User]:
 def set_password(conn: sa.Connection, login: str, password: str) -> None:
     get_user(conn, login)
     conn.execute(
-        sa.update(users).where(users.c.login == login).values(password_hash=hash_password(password))
+        sa.update(users)
+        .where(users.c.login == login)
+        .values(password_hash=hash_password(password), credentials_version=_next_version())
     )
+
+
+@dataclass(frozen=True)
+class AppPassword:
+    """An app password as its owner sees it: never the secret, which is shown once."""
+
+    id: int
+    label: str
+    created_at: dt.datetime
 
 
 def add_app_password(conn: sa.Connection, login: str, label: str) -> str:
@@ -102,10 +113,54 @@ def add_app_password(conn: sa.Connection, login: str, label: str) -> str:
     return secret
 
 
+def list_app_passwords(conn: sa.Connection, login: str) -> list[AppPassword]:
+    user = get_user(conn, login)
+    rows = conn.execute(
+        sa.select(app_passwords.c.id, app_passwords.c.label, app_passwords.c.created_at)
+        .where(app_passwords.c.user_id == user.id)
+        .order_by(app_passwords.c.id)
+    )
+    return [AppPassword(id=row.id, label=row.label, created_at=row.created_at) for row in rows]
+
+
+def revoke_app_password(conn: sa.Connection, login: str, app_password_id: int) -> None:
+    """Delete one of `login`'s app passwords; it stops working at once on every process.
+
+    Another user's app password is "no such app password", exactly like a missing one.
+    """
+    user = get_user(conn, login)
+    deleted = conn.execute(
+        sa.delete(app_passwords).where(
+            app_passwords.c.id == app_password_id, app_passwords.c.user_id == user.id
+        )
+    ).rowcount
+    if not deleted:
+        raise UserError(f"{login} has no app password {app_password_id}")
+    conn.execute(
+        sa.update(users).where(users.c.id == user.id).values(credentials_version=_next_version())
+    )
+
+
+def _next_version() -> sa.ColumnElement[int]:
+    return users.c.credentials_version + 1
+
+
+def credentials_version(conn: sa.Connection, login: str) -> int | None:
+    """What sign-in caches compare: it changes with every password change or revocation."""
+    return conn.execute(
+        sa.select(users.c.credentials_version).where(users.c.login == login)
+    ).scalar_one_or_none()
+
+
 def check_credentials(conn: sa.Connection, login: str, password: str) -> User | None:
-    """The user if the password or one of their app passwords matches, else None."""
+    """The user if the password or one of their app passwords matches, else None.
+
+    An unknown login costs one argon2 verification too, the same as a user
+    without app passwords, so that the time taken does not tell whether it exists.
+    """
     row = conn.execute(sa.select(users).where(users.c.login == login)).first()
     if row is None:
+        spend_verification(password)
         return None
     if verify_password(row.password_hash, password):
         return _to_user(row)
@@ -115,31 +170,3 @@ def check_credentials(conn: sa.Connection, login: str, password: str) -> User | 
     if any(verify_password(app_hash, password) for app_hash in app_hashes):
         return _to_user(row)
     return None
-
-
-class SignIn:
-    """Checks logins for every door that takes Basic credentials (CalDAV, the JSON API).
-
-    Successful checks are remembered for `ttl` seconds (`VerificationCache`):
-    clients send their credentials with every request and argon2 is slow on
-    purpose. `remembered` never touches the database, so an async caller can
-    try it before handing `check` to a thread.
-    """
-
-    def __init__(self, engine: sa.Engine, ttl: float) -> None:
-        self._engine = engine
-        self._verified = VerificationCache(ttl)
-
-    def remembered(self, login: str, password: str) -> bool:
-        return self._verified.hit(login, password, time.monotonic())
-
-    def check(self, login: str, password: str) -> str | None:
-        """The login when the password or an app password is right, else None."""
-        if self.remembered(login, password):
-            return login
-        with self._engine.connect() as conn:
-            user = check_credentials(conn, login, password)
-        if user is None:
-            return None
-        self._verified.remember(login, password, time.monotonic())
-        return user.login

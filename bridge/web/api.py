@@ -48,7 +48,7 @@ Action = Callable[[str, int], T]
 def api_routes(settings: Settings, accounts: CalendarAccounts) -> list[BaseRoute]:
     """Every `/api/v1/` route, and a JSON 404 for any other path under `/api/`."""
     api = _AccountsApi(accounts, google_callback_url(settings))
-    auth = BasicAuth(accounts.engine, settings.auth_cache_seconds)
+    auth = BasicAuth(accounts.engine, settings)
     one = f"{ACCOUNTS}/{{id:int}}"
     return [
         resource(ACCOUNTS, {"GET": auth(api.list_accounts), "POST": auth(api.connect)}),

@@ -22,9 +22,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bridge.calendar_accounts import ConnectError
+from bridge.config import Settings
+from bridge.sign_in import SignIn, Throttled
 from bridge.store.sync_accounts import AccountError
 from bridge.store.sync_settings import SettingsError
-from bridge.store.users import SignIn, UserError
+from bridge.store.users import UserError
+from bridge.web.client_address import client_address
 
 log = logging.getLogger(__name__)
 
@@ -97,13 +100,13 @@ def resource(path: str, handlers: Mapping[str, Endpoint]) -> Route:
 class BasicAuth:
     """Signs API callers in as CalDAV clients are: login and password or app password.
 
-    Successful checks are remembered briefly (`VerificationCache`), since
-    argon2 is slow on purpose and a script makes many calls; the cache is
-    only touched from the event loop, the argon2 check runs in a thread.
+    The check is `SignIn`'s, shared with CalDAV (throttling, cache of
+    recent successes); it reads the database, so it runs in a thread.
     """
 
-    def __init__(self, engine: sa.Engine, cache_seconds: float) -> None:
-        self._sign_in = SignIn(engine, cache_seconds)
+    def __init__(self, engine: sa.Engine, settings: Settings) -> None:
+        self._sign_in = SignIn(engine, settings)
+        self._trusted_proxies = settings.trusted_proxies
 
     def __call__(self, endpoint: SignedInEndpoint) -> Endpoint:
         """`endpoint`, called with the signed-in login; 401 without valid credentials."""
@@ -118,9 +121,14 @@ class BasicAuth:
         if credentials is None:
             raise ApiError(401, "sign in with your CalBridge user name and password", CHALLENGE)
         login, password = credentials
-        if self._sign_in.remembered(login, password):
-            return login
-        signed_in = await run_in_threadpool(self._sign_in.check, login, password)
+        peer = request.client.host if request.client else None
+        address = client_address(
+            peer, request.headers.get("x-forwarded-for"), self._trusted_proxies
+        )
+        try:
+            signed_in = await run_in_threadpool(self._sign_in.check, login, password, address)
+        except Throttled as refused:
+            raise ApiError(429, str(refused), {"Retry-After": str(refused.retry_after)}) from None
         if signed_in is None:
             raise ApiError(401, "wrong user name or password", CHALLENGE)
         return signed_in

@@ -20,7 +20,9 @@ from radicale.app import Application
 from radicale.app.base import Access
 
 from bridge.config import Settings
+from bridge.sign_in import SETTINGS, Throttled
 from bridge.web import dav_report
+from bridge.web.client_address import client_address
 
 _COMPONENT_LINE = re.compile(rb"^BEGIN:(VEVENT|VTODO|VJOURNAL|VFREEBUSY)\r?$", re.I | re.M)
 
@@ -38,6 +40,9 @@ def radicale_configuration(settings: Settings) -> radicale.config.Configuration:
                 "type": "plugins.auth",
                 "realm": "CalBridge",
                 "database_url": settings.database_url,
+                # Throttling (`bridge.sign_in`) replaces Radicale's delay after a failure.
+                "delay": "0",
+                **{name: str(getattr(settings, name)) for name in SETTINGS},
             },
             "rights": {"type": "plugins.rights"},
             "storage": {"type": "plugins.storage", "database_url": settings.database_url},
@@ -49,6 +54,28 @@ def radicale_configuration(settings: Settings) -> radicale.config.Configuration:
 
 
 class CalBridgeDav(Application):
+    def __init__(self, configuration: radicale.config.Configuration, settings: Settings) -> None:
+        super().__init__(configuration)
+        self._trusted_proxies = settings.trusted_proxies
+
+    def _handle_request(self, environ: types.WSGIEnviron) -> tuple[str, list, list[bytes]]:
+        """Sign-in sees the client's address (`client_address`); a guesser gets 429."""
+        environ["REMOTE_ADDR"] = client_address(  # type: ignore[index]
+            environ.get("REMOTE_ADDR"),
+            environ.get("HTTP_X_FORWARDED_FOR"),
+            self._trusted_proxies,
+        )
+        try:
+            return super()._handle_request(environ)
+        except Throttled as refused:
+            body = f"{refused}\n".encode()
+            headers = [
+                ("Content-Type", "text/plain; charset=utf-8"),
+                ("Content-Length", str(len(body))),
+                ("Retry-After", str(refused.retry_after)),
+            ]
+            return "429 Too Many Requests", headers, [body]
+
     def do_REPORT(
         self,
         environ: types.WSGIEnviron,
@@ -137,4 +164,4 @@ def _buffered(environ: types.WSGIEnviron) -> bytes:
 
 
 def dav_application(settings: Settings) -> CalBridgeDav:
-    return CalBridgeDav(radicale_configuration(settings))
+    return CalBridgeDav(radicale_configuration(settings), settings)
