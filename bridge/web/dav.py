@@ -1,5 +1,8 @@
 """The CalDAV door: Radicale configured with our plugins, plus one precondition it lacks.
 
+Requests Radicale would fail on with a 500 are refused first, with a clear
+4xx (`bridge.web.dav_guard`), and a MOVE to another server is forbidden.
+
 Radicale does not check a PUT against the collection's
 ``supported-calendar-component-set``; a client putting a VTODO into the
 events calendar must get 403 with the CalDAV precondition, not a silent
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Iterable
 from http import client
 
 import radicale.config
@@ -21,7 +25,7 @@ from radicale.app.base import Access
 
 from bridge.config import Settings
 from bridge.sign_in import SETTINGS, Throttled
-from bridge.web import dav_report
+from bridge.web import dav_guard, dav_report
 from bridge.web.client_address import client_address
 
 _COMPONENT_LINE = re.compile(rb"^BEGIN:(VEVENT|VTODO|VJOURNAL|VFREEBUSY)\r?$", re.I | re.M)
@@ -136,6 +140,43 @@ class CalBridgeDav(Application):
                 client.FORBIDDEN, "C:supported-calendar-component", request_info
             )
         return super().do_PUT(environ, base_prefix, path, user, user_groups, request_info)
+
+    def __call__(
+        self, environ: types.WSGIEnviron, start_response: types.WSGIStartResponse
+    ) -> Iterable[bytes]:
+        """Radicale's answer, unless `dav_guard` refuses the request first."""
+        try:
+            dav_guard.admit(environ, self.configuration)
+        except dav_guard.Refused as refused:
+            status, headers, body = refused.response()
+            start_response(status, headers)
+            return [] if environ.get("REQUEST_METHOD") == "HEAD" else [body]
+        return super().__call__(environ, start_response)
+
+    def do_MOVE(
+        self,
+        environ: types.WSGIEnviron,
+        base_prefix: str,
+        path: str,
+        user: str,
+        user_groups: set,
+        request_info: dict,
+    ) -> types.WSGIResponse:
+        """Radicale's MOVE, with 403 Forbidden instead of 502 for a destination elsewhere.
+
+        Radicale answers 502 Bad Gateway, which RFC 4918 (9.9.4) keeps for a
+        destination server that refused the resource; CalBridge never asks
+        another server, so the refusal is its own, and 403 is the status
+        RFC 4918 gives a MOVE the server will not perform.
+        """
+        answer = super().do_MOVE(environ, base_prefix, path, user, user_groups, request_info)
+        if answer != httputils.REMOTE_DESTINATION:
+            return answer
+        if not user:
+            return httputils.NOT_ALLOWED  # Radicale challenges an anonymous client with 401
+        request_info["status"] = client.FORBIDDEN
+        message = "the Destination must be on this server"
+        return client.FORBIDDEN, {"Content-Type": "text/plain"}, message, None
 
     def _unsupported_component(self, path: str, body: bytes, user: str) -> bool:
         """True when the item's components are outside its collection's supported set."""

@@ -1,0 +1,85 @@
+"""Bounded reading of a WebDAV request's XML body, before Radicale builds a tree of it.
+
+Radicale parses a body whole into an element tree and then walks it, once
+per requested property, so 200,000 ``<getetag/>`` (or 20,000 namespaces)
+in a body well under the size limit keep a thread busy for a minute, and
+100,000 nested elements overflow its recursion. `check` reads the same text
+with expat, which streams, and stops at the first element past the bounds:
+no CalDAV client sends more than a few thousand elements or nests beyond
+a dozen levels. A DTD is refused too: no client sends one, and its entities
+are how XML bombs are built (Radicale's defusedxml refuses those only after
+the fact, with a 500).
+"""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from xml.parsers import expat
+
+MAX_NODES = 10_000
+"""Elements, attributes and namespace declarations one body may hold together."""
+MAX_DEPTH = 64
+"""How deep elements may nest."""
+_CHUNK = 64 * 1024
+
+
+class BadXml(ValueError):
+    """A body refused before parsing: `status` is 413 when it is too big, else 400."""
+
+    def __init__(self, message: str, status: HTTPStatus = HTTPStatus.BAD_REQUEST) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class _Bounds:
+    """Counts what expat reports and raises `BadXml` as soon as a bound is passed."""
+
+    def __init__(self) -> None:
+        self.nodes = 0
+        self.depth = 0
+
+    def start(self, _name: str, attributes: dict[str, str]) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise BadXml(f"the XML body nests elements deeper than {MAX_DEPTH} levels")
+        self.count(1 + len(attributes))
+
+    def end(self, _name: str) -> None:
+        self.depth -= 1
+
+    def namespace(self, _prefix: str | None, _uri: str) -> None:
+        self.count(1)
+
+    def count(self, more: int) -> None:
+        self.nodes += more
+        if self.nodes > MAX_NODES:
+            raise BadXml(
+                f"the XML body has more than {MAX_NODES} elements, attributes and namespaces",
+                HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+            )
+
+
+def _no_doctype(*_details: object) -> None:
+    raise BadXml("the XML body has a document type declaration (DTD); send none")
+
+
+def check(text: str) -> None:
+    """Raise `BadXml` unless `text` is well-formed XML within the bounds and without a DTD.
+
+    `text` is the body as Radicale decodes it, so it is read as UTF-8
+    whatever its XML declaration says, as Radicale's own parser does.
+    """
+    bounds = _Bounds()
+    parser = expat.ParserCreate(encoding="utf-8", namespace_separator=" ")
+    parser.StartElementHandler = bounds.start
+    parser.EndElementHandler = bounds.end
+    parser.StartNamespaceDeclHandler = bounds.namespace
+    parser.StartDoctypeDeclHandler = _no_doctype
+    data = text.encode("utf-8", "replace")
+    try:
+        for offset in range(0, len(data), _CHUNK):
+            parser.Parse(data[offset : offset + _CHUNK], False)
+        parser.Parse(b"", True)
+    except expat.ExpatError as error:
+        reason = expat.ErrorString(error.code)
+        raise BadXml(f"the XML body is not well-formed: {reason} (line {error.lineno})") from None

@@ -1,0 +1,172 @@
+"""Requests the CalDAV door once answered 500 (or refused wrongly): now a clear 4xx, nothing stored.
+
+Each case goes over real HTTP to the whole app; after the refusals the
+user's calendars hold only what the test put there itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+import sqlalchemy as sa
+
+from bridge.store import activities, users
+
+AUTH = ("dave", "dave-pw")
+EVENT = (
+    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:{uid}\r\n"
+    "DTSTAMP:20260101T000000Z\r\nDTSTART:20261201T090000Z\r\nDURATION:PT1H\r\n"
+    "SUMMARY:Bad request test\r\n{extra}END:VEVENT\r\nEND:VCALENDAR\r\n"
+)
+PROPFIND = (
+    '<?xml version="1.0" encoding="utf-8"?>'
+    '<D:propfind xmlns:D="DAV:"><D:prop>{props}</D:prop></D:propfind>'
+)
+PROPPATCH = (
+    '<?xml version="1.0" encoding="utf-8"?>{doctype}'
+    '<D:propertyupdate xmlns:D="DAV:"><D:set><D:prop>'
+    "<D:displayname>{name}</D:displayname></D:prop></D:set></D:propertyupdate>"
+)
+
+
+@pytest.fixture
+def client(live_server: str, engine: sa.Engine) -> Iterator[httpx.Client]:
+    with engine.begin() as conn:
+        users.create_user(conn, "dave", "dave-pw")
+    with httpx.Client(base_url=live_server, auth=AUTH, trust_env=False, timeout=60) as http:
+        assert http.request("PROPFIND", "/dav/dave/", headers={"Depth": "0"}).status_code == 207
+        yield http
+
+
+def _stored(engine: sa.Engine) -> list[str]:
+    with engine.connect() as conn:
+        return [activity.uid for activity in activities.list_activities(conn)]
+
+
+def _displayname(client: httpx.Client) -> str:
+    answer = client.request(
+        "PROPFIND",
+        "/dav/dave/activities/",
+        content=PROPFIND.format(props="<D:displayname/>"),
+        headers={"Depth": "0"},
+    )
+    assert answer.status_code == 207, answer.text
+    return answer.text.split("displayname>")[1].removesuffix("</")
+
+
+@pytest.mark.parametrize("authorization", ["Basic", "Basic !!!", "Basic ZGVtbw==", "Basic ZGVtbw"])
+def test_unreadable_basic_credentials_are_asked_again(
+    client: httpx.Client, engine: sa.Engine, authorization: str
+) -> None:
+    requests = [
+        ("PROPFIND", "/dav/", ""),
+        ("PROPFIND", "/dav/dave/", ""),
+        ("GET", "/dav/dave/activities/", ""),
+        ("PUT", "/dav/dave/activities/x.ics", EVENT.format(uid="x", extra="")),
+    ]
+    for method, path, body in requests:
+        answer = httpx.request(
+            method,
+            f"{client.base_url}{path}",
+            content=body,
+            headers={"Authorization": authorization, "Depth": "0"},
+            trust_env=False,
+        )
+        assert answer.status_code == 401, (method, path, answer.text)
+        assert answer.headers["WWW-Authenticate"] == 'Basic realm="CalBridge"'
+    assert _stored(engine) == []
+
+
+def test_xml_with_a_dtd_a_bad_charset_or_deep_nesting_is_400(
+    client: httpx.Client, engine: sa.Engine
+) -> None:
+    name = _displayname(client)
+    entity = '<!DOCTYPE x [<!ENTITY a "Changed">]>'
+    bodies = {
+        "entity": (PROPPATCH.format(doctype=entity, name="&a;"), "text/xml"),
+        "dtd": (PROPPATCH.format(doctype="<!DOCTYPE x>", name="Changed"), "text/xml"),
+        "charset": (PROPPATCH.format(doctype="", name="Changed"), "text/xml; charset=bogus"),
+        "deep": ("<a>" * 100_000 + "</a>" * 100_000, "text/xml"),
+        "undefined entity": (PROPPATCH.format(doctype="", name="&a;"), "text/xml"),
+    }
+    for case, (body, content_type) in bodies.items():
+        for method in ("PROPPATCH", "PROPFIND", "REPORT"):
+            answer = client.request(
+                method,
+                "/dav/dave/activities/",
+                content=body,
+                headers={"Content-Type": content_type, "Depth": "0"},
+            )
+            assert answer.status_code == 400, (case, method, answer.text)
+            assert "XML" in answer.text or "charset" in answer.text, answer.text
+    put = client.put(
+        "/dav/dave/activities/c.ics",
+        content=EVENT.format(uid="c", extra=""),
+        headers={"Content-Type": "text/calendar; charset=bogus"},
+    )
+    assert put.status_code == 400, put.text
+    assert _displayname(client) == name
+    assert _stored(engine) == []
+
+
+def test_xml_bodies_are_bounded_in_elements(client: httpx.Client, engine: sa.Engine) -> None:
+    many_props = PROPFIND.format(props="<D:getetag/>" * 200_000)
+    namespaces = " ".join(f'xmlns:n{index}="urn:n{index}"' for index in range(20_000))
+    many_namespaces = f'<D:propfind xmlns:D="DAV:" {namespaces}><D:allprop/></D:propfind>'
+    for body in (many_props, many_namespaces):
+        answer = client.request("PROPFIND", "/dav/dave/", content=body, headers={"Depth": "1"})
+        assert answer.status_code == 413, answer.text
+        assert "more than 10000 elements" in answer.text
+    name = _displayname(client)
+    patch = PROPPATCH.format(doctype="", name="<x/>" * 20_000)
+    assert client.request("PROPPATCH", "/dav/dave/activities/", content=patch).status_code == 413
+    assert _displayname(client) == name
+    assert _stored(engine) == []
+
+
+def test_xml_within_bounds_is_still_answered(client: httpx.Client) -> None:
+    answer = client.request(
+        "PROPFIND",
+        "/dav/dave/",
+        content=PROPFIND.format(props="<D:getetag/>" * 1_000),
+        headers={"Depth": "0"},
+    )
+    assert answer.status_code == 207, answer.text
+
+
+def test_move_to_another_server_is_forbidden(client: httpx.Client, engine: sa.Engine) -> None:
+    assert client.put(
+        "/dav/dave/activities/m.ics", content=EVENT.format(uid="m", extra="")
+    ).is_success
+    elsewhere = "http://elsewhere.example/dav/dave/activities/n.ics"
+    answer = client.request(
+        "MOVE", "/dav/dave/activities/m.ics", headers={"Destination": elsewhere}
+    )
+    assert answer.status_code == 403, answer.text
+    assert "this server" in answer.text
+    anonymous = httpx.request(
+        "MOVE",
+        f"{client.base_url}/dav/dave/activities/m.ics",
+        headers={"Destination": elsewhere},
+        trust_env=False,
+    )
+    assert anonymous.status_code == 401
+    assert client.get("/dav/dave/activities/m.ics").status_code == 200
+    assert _stored(engine) == ["m"]
+
+
+def test_a_chunked_body_is_read_whole_and_bounded(client: httpx.Client, engine: sa.Engine) -> None:
+    def chunked(*parts: bytes) -> Iterator[bytes]:
+        yield from parts
+
+    text = EVENT.format(uid="chunked", extra="").encode()
+    put = client.put("/dav/dave/activities/chunked.ics", content=chunked(text[:50], text[50:]))
+    assert put.status_code == 201, put.text
+    assert "Bad request test" in client.get("/dav/dave/activities/chunked.ics").text
+
+    too_big = chunked(*[b"X" * (1 << 20)] * 11)
+    answer = client.put("/dav/dave/activities/big.ics", content=too_big)
+    assert answer.status_code == 413, answer.text
+    assert _stored(engine) == ["chunked"]
