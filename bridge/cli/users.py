@@ -8,7 +8,14 @@ import zoneinfo
 from bridge.cli.common import CliError, database, print_table, read_password
 from bridge.config import Settings
 from bridge.store.db import writing
-from bridge.store.users import add_app_password, create_user, list_users, set_password
+from bridge.store.users import (
+    add_app_password,
+    create_user,
+    list_app_passwords,
+    list_users,
+    revoke_app_password,
+    set_password,
+)
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -29,10 +36,23 @@ def register(commands: argparse._SubParsersAction) -> None:
     passwd.add_argument("--password", help="default: prompt, or one line of stdin when piped")
     passwd.set_defaults(handler=change_password)
 
-    app = group.add_parser("app-password", help="create an app password for a calendar client")
-    app.add_argument("login")
-    app.add_argument("--label", default="")
-    app.set_defaults(handler=new_app_password)
+    app = group.add_parser(
+        "app-password", help="the app passwords calendar clients sign in with"
+    ).add_subparsers(dest="app_password_command", required=True, metavar="COMMAND")
+
+    app_add = app.add_parser("add", help="create an app password; it is printed once")
+    app_add.add_argument("login")
+    app_add.add_argument("--label", default="")
+    app_add.set_defaults(handler=new_app_password)
+
+    app_list = app.add_parser("list", help="list a user's app passwords (never the secrets)")
+    app_list.add_argument("login")
+    app_list.set_defaults(handler=show_app_passwords)
+
+    app_revoke = app.add_parser("revoke", help="revoke an app password: it stops working at once")
+    app_revoke.add_argument("login")
+    app_revoke.add_argument("id", type=int, help="the ID that `app-password list` shows")
+    app_revoke.set_defaults(handler=revoke)
 
     group.add_parser("list", help="list users").set_defaults(handler=show_users)
 
@@ -75,6 +95,23 @@ def new_app_password(args: argparse.Namespace, settings: Settings) -> int:
     with database(settings) as engine, writing(engine) as conn:
         secret = add_app_password(conn, args.login, args.label)
     print(secret)
+    return 0
+
+
+def show_app_passwords(args: argparse.Namespace, settings: Settings) -> int:
+    with database(settings) as engine, engine.connect() as conn:
+        found = list_app_passwords(conn, args.login)
+    print_table(
+        ("ID", "LABEL", "CREATED"),
+        [(entry.id, entry.label or "-", f"{entry.created_at:%Y-%m-%d %H:%M}") for entry in found],
+    )
+    return 0
+
+
+def revoke(args: argparse.Namespace, settings: Settings) -> int:
+    with database(settings) as engine, writing(engine) as conn:
+        revoke_app_password(conn, args.login, args.id)
+    print(f"app password {args.id} of {args.login} revoked")
     return 0
 
 

@@ -10,13 +10,20 @@ import sqlalchemy as sa
 
 from bridge.domain import User
 from bridge.security import hash_password, new_token, spend_verification, verify_password
+from bridge.store.activities import utc_aware
 from bridge.store.schema import app_passwords, users
 
 LOGIN_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+MAX_ID = 2**31 - 1
+"""The largest id an `Integer` column holds on every database."""
 
 
 class UserError(ValueError):
     """A user operation that cannot be done (bad login, duplicate, unknown user)."""
+
+
+class NoSuchAppPassword(UserError):
+    """The user has no app password of that id (another user's included)."""
 
 
 def _to_user(row: sa.Row) -> User:
@@ -120,7 +127,10 @@ def list_app_passwords(conn: sa.Connection, login: str) -> list[AppPassword]:
         .where(app_passwords.c.user_id == user.id)
         .order_by(app_passwords.c.id)
     )
-    return [AppPassword(id=row.id, label=row.label, created_at=row.created_at) for row in rows]
+    return [
+        AppPassword(id=row.id, label=row.label, created_at=utc_aware(row.created_at))
+        for row in rows
+    ]
 
 
 def revoke_app_password(conn: sa.Connection, login: str, app_password_id: int) -> None:
@@ -129,13 +139,15 @@ def revoke_app_password(conn: sa.Connection, login: str, app_password_id: int) -
     Another user's app password is "no such app password", exactly like a missing one.
     """
     user = get_user(conn, login)
+    if not 0 < app_password_id <= MAX_ID:
+        raise NoSuchAppPassword(f"{login} has no app password {app_password_id}")
     deleted = conn.execute(
         sa.delete(app_passwords).where(
             app_passwords.c.id == app_password_id, app_passwords.c.user_id == user.id
         )
     ).rowcount
     if not deleted:
-        raise UserError(f"{login} has no app password {app_password_id}")
+        raise NoSuchAppPassword(f"{login} has no app password {app_password_id}")
     conn.execute(
         sa.update(users).where(users.c.id == user.id).values(credentials_version=_next_version())
     )

@@ -58,7 +58,9 @@ def test_duplicate_user_is_one_line_error(capsys: pytest.CaptureFixture[str]) ->
         (["user", "add", "ada", "--timezone", "Mars/Olympus", "--password", "pw"], "time zone"),
         (["user", "add", "ada", "--password", ""], "must not be empty"),
         (["user", "passwd", "nobody", "--password", "pw"], "no such user"),
-        (["user", "app-password", "nobody"], "no such user"),
+        (["user", "app-password", "add", "nobody"], "no such user"),
+        (["user", "app-password", "list", "nobody"], "no such user"),
+        (["user", "app-password", "revoke", "nobody", "1"], "no such user"),
     ],
 )
 def test_refusals(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -80,11 +82,45 @@ def test_app_password_is_printed_once_and_signs_in(
 ) -> None:
     assert main(["user", "add", "ada", "--password", "pw"]) == 0
     capsys.readouterr()
-    assert main(["user", "app-password", "ada", "--label", "phone"]) == 0
+    assert main(["user", "app-password", "add", "ada", "--label", "phone"]) == 0
     secret = capsys.readouterr().out.strip()
     assert _signs_in(engine, "ada", secret)
     with engine.connect() as conn:
         assert get_user(conn, "ada").login == "ada"
+
+
+def test_app_passwords_are_listed_without_secrets_and_revoked(
+    engine: sa.Engine, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["user", "add", "ada", "--password", "pw"]) == 0
+    assert main(["user", "app-password", "add", "ada", "--label", "phone"]) == 0
+    assert main(["user", "app-password", "add", "ada"]) == 0
+    phone, other = capsys.readouterr().out.splitlines()[1:]
+    assert main(["user", "app-password", "list", "ada"]) == 0
+    listing = capsys.readouterr().out
+    lines = listing.splitlines()
+    assert lines[0].split() == ["ID", "LABEL", "CREATED"]
+    assert [line.split()[:2] for line in lines[1:]] == [["1", "phone"], ["2", "-"]]
+    assert phone not in listing and other not in listing
+    assert main(["user", "app-password", "revoke", "ada", "1"]) == 0
+    assert capsys.readouterr().out == "app password 1 of ada revoked\n"
+    assert not _signs_in(engine, "ada", phone)
+    assert _signs_in(engine, "ada", other)
+
+
+@pytest.mark.parametrize("app_password_id", ["1", "3", "99999999999999999999"])
+def test_revoking_another_users_or_a_missing_app_password_is_refused(
+    engine: sa.Engine, capsys: pytest.CaptureFixture[str], app_password_id: str
+) -> None:
+    assert main(["user", "add", "ada", "--password", "pw"]) == 0
+    assert main(["user", "add", "bob", "--password", "pw"]) == 0
+    assert main(["user", "app-password", "add", "bob"]) == 0
+    bobs = capsys.readouterr().out.splitlines()[-1]
+    assert main(["user", "app-password", "revoke", "ada", app_password_id]) == 1
+    assert capsys.readouterr().err == (
+        f"calbridge: error: ada has no app password {app_password_id}\n"
+    )
+    assert _signs_in(engine, "bob", bobs)
 
 
 def test_usage_error_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
