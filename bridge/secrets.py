@@ -9,11 +9,16 @@ The setting may hold several comma-separated keys so the key can be
 rotated without downtime: the first one encrypts, all of them decrypt, and
 `SecretBox.rotate` re-encrypts an old value under the first key. Keys never
 appear in exceptions or reprs, since both end up in logs.
+
+The newest key also yields, by derivation, the key of the masked UIDs that
+stand in for private activities in colleagues' calendars (`masking_key`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import hmac
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,14 +36,32 @@ def generate_key() -> str:
 
 
 def box_from_settings(secret_key: str, key_file: str) -> SecretBox:
-    """The box for the configured key, or for the key file, made on first use if missing.
+    """The box for the configured key, or for the key file, made on first use if missing."""
+    return SecretBox(configured_key(secret_key, key_file))
+
+
+def masking_key(secret_key: str, key_file: str) -> bytes:
+    """The key of the masked UIDs colleagues see (`bridge.ical.masked_uid`), from the newest key.
+
+    It is derived (HMAC-SHA256 under a label of its own), so it reveals
+    nothing of the encryption key, and it is the same in every process and
+    after restarts as long as the newest key is. Putting a new key first
+    changes every masked UID: colleagues' calendars then replace the busy
+    blocks they hold.
+    """
+    newest = _keys(configured_key(secret_key, key_file))[0]
+    return hmac.new(newest.encode(), b"CalBridge masked UID", hashlib.sha256).digest()
+
+
+def configured_key(secret_key: str, key_file: str) -> str:
+    """The ``secret_key`` setting, or the key file's text when it is empty.
 
     A key file spares a single-machine install any set-up; it is created
     with owner-only permissions, complete or not at all, and processes racing
     to create it end up with the same key (the first link wins).
     """
     if secret_key.strip():
-        return SecretBox(secret_key)
+        return secret_key
     path = Path(key_file)
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -49,7 +72,18 @@ def box_from_settings(secret_key: str, key_file: str) -> SecretBox:
         with contextlib.suppress(FileExistsError):
             os.link(draft, path)
         draft.unlink()
-    return SecretBox(path.read_text())
+    return path.read_text()
+
+
+def _keys(key: str) -> list[str]:
+    """The comma-separated keys of the setting, newest first; raises SecretError when none."""
+    keys = [part.strip() for part in key.split(",") if part.strip()]
+    if not keys:
+        raise SecretError(
+            "no secret key configured: set CALBRIDGE_SECRET_KEY "
+            "(generate one with bridge.secrets.generate_key) to connect calendar accounts"
+        )
+    return keys
 
 
 class SecretBox:
@@ -60,12 +94,7 @@ class SecretBox:
     """
 
     def __init__(self, key: str) -> None:
-        keys = [part.strip() for part in key.split(",") if part.strip()]
-        if not keys:
-            raise SecretError(
-                "no secret key configured: set CALBRIDGE_SECRET_KEY "
-                "(generate one with bridge.secrets.generate_key) to connect calendar accounts"
-            )
+        keys = _keys(key)
         try:
             self._fernet = MultiFernet([Fernet(part) for part in keys])
         except ValueError:

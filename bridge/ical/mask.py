@@ -1,63 +1,50 @@
-"""What other users see of an activity: a busy block for a private one, no alarms for any.
+"""What other users see of an activity: busy blocks for what is private, no alarms for any.
 
 A private activity's subject, description, location, attendees and links must
 never reach another user, so `render_masked` does not filter the real object:
 it builds a new one from the activity's times and recurrence rules alone,
-under a UID derived one-way from the real one.
+under a UID derived one-way, with a server key, from the real one. Privacy
+belongs to each component: one occurrence of a public series marked private
+reaches colleagues as busy time only (`colleague_view`).
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 
 from bridge.domain import Activity, ComponentKind
-from bridge.ical.lines import (
-    Component,
-    Property,
-    line_name,
-    parse_property,
-    parse_tree,
-    pruned,
-    serialize,
-)
-from bridge.ical.objects import HEADER, read_source
-from bridge.ical.times import dtstamp, source_zone, time_lines
+from bridge.ical.lines import Component, parse_tree, pruned, serialize
+from bridge.ical.masktimes import MaskedTimes
+from bridge.ical.objects import HEADER, read_object, read_source
+from bridge.ical.times import dtstamp, time_lines
 
 _RECURRENCE = ("RRULE", "RDATE", "EXDATE")
 _SOURCE_MARKERS = ("RRULE", "RDATE", "RECURRENCE-ID", "TZID")
 _OVERRIDE_TIMES = ("RECURRENCE-ID", "DTSTART", "DTEND", "DURATION")
-_TIME_PARAMS = ("TZID", "VALUE", "RANGE")
-_TIME_VALUE = re.compile(r"[0-9TZPWDHMS/,+-]*")
-_RULE_PARTS = frozenset(
-    {
-        "FREQ",
-        "UNTIL",
-        "COUNT",
-        "INTERVAL",
-        "BYSECOND",
-        "BYMINUTE",
-        "BYHOUR",
-        "BYDAY",
-        "BYMONTHDAY",
-        "BYYEARDAY",
-        "BYWEEKNO",
-        "BYMONTH",
-        "BYSETPOS",
-        "WKST",
-    }
+_COMPONENT_TIMES = (*_OVERRIDE_TIMES, "DUE", *_RECURRENCE)
+_PRIVATE_CLASSES = ("PRIVATE", "CONFIDENTIAL")
+_PRIVATE_LINE = re.compile(
+    r"^CLASS[;:][^\r\n]*(?:PRIVATE|CONFIDENTIAL)", re.IGNORECASE | re.MULTILINE
 )
-_RULE_VALUE = re.compile(r"[0-9A-Z,+-]*")
-_TIMEZONE_LINES = frozenset({"TZID", "DTSTART", "TZOFFSETFROM", "TZOFFSETTO", "RRULE", "RDATE"})
-_TIMEZONE_PARTS = frozenset({"STANDARD", "DAYLIGHT"})
+"""Where a text may hold a private component; parsing then decides."""
+_FOLDED = re.compile(r"\r?\n[ \t]")
+_UTC_STAMP = re.compile(r"[0-9]{8}T[0-9]{6}Z")
+_NO_STAMP = "19700101T000000Z"
 
 
-def masked_uid(uid: str) -> str:
-    """A stable stand-in for `uid` that reveals nothing of it (its SHA-256, in hex)."""
-    return hashlib.sha256(uid.encode()).hexdigest()
+def masked_uid(uid: str, key: bytes) -> str:
+    """A stable stand-in for `uid` that reveals nothing of it: its HMAC-SHA256 under `key`.
+
+    A plain hash would not do: UIDs are often guessable (``demo-7@calbridge``),
+    and hashing guesses would confirm them. `key` is the server's masking
+    key (`bridge.secrets.masking_key`).
+    """
+    return hmac.new(key, uid.encode(), hashlib.sha256).hexdigest()
 
 
-def render_masked(activity: Activity) -> str:
+def render_masked(activity: Activity, key: bytes) -> str:
     """The busy block: a VEVENT (a VTODO when undated) with times, recurrence and nothing else.
 
     Overrides of single occurrences keep only their times, so the busy time
@@ -69,21 +56,42 @@ def render_masked(activity: Activity) -> str:
     source = read_source(text, kind, activity.uid)
     if source.kind != kind:
         source = read_source(None, kind, activity.uid)
-    uid = masked_uid(activity.uid)
+    uid = masked_uid(activity.uid, key)
     stamp = dtstamp(activity)
-    master_times = time_lines(activity, kind, source_zone(source))
+    times = MaskedTimes(source)
+    master_times = time_lines(activity, kind, times.zone)
     components = [
-        _busy(kind, uid, stamp, master_times + _bare_lines(source.master, _RECURRENCE)),
+        _busy(kind, uid, stamp, master_times + times.lines(source.master, _RECURRENCE)),
         *(
-            _busy(kind, uid, stamp, _bare_lines(override, _OVERRIDE_TIMES))
+            _busy(kind, uid, stamp, times.lines(override, _OVERRIDE_TIMES))
             for override in source.overrides
         ),
     ]
-    timezones = [
-        pruned(timezone, _timezone_line, lambda child: child.name in _TIMEZONE_PARTS)
-        for timezone in source.timezones_for(components)
-    ]
+    timezones = times.timezones_for(components)
     return serialize(Component("VCALENDAR", list(HEADER), [*timezones, *components]))
+
+
+def colleague_view(text: str) -> str:
+    """A public activity's text as colleagues get it: no alarms, private components masked.
+
+    Each VEVENT or VTODO marked PRIVATE or CONFIDENTIAL becomes busy time
+    under the series' UID (which is public), its times in UTC; a VTIMEZONE
+    that only such a component used goes with it. Texts with no private
+    component are only stripped of their alarms.
+    """
+    if not _PRIVATE_LINE.search(_FOLDED.sub("", text)):
+        return without_alarms(text)
+    source = read_object(text)
+    times = MaskedTimes(source, keep_series_zone=False)
+    components = [
+        _masked_component(child, source.uid, times)
+        if _is_private(child)
+        else pruned(child, _keep, lambda grandchild: grandchild.name != "VALARM")
+        for child in source.calendar.children
+        if child.name != "VTIMEZONE"
+    ]
+    timezones = source.timezones_for(components)
+    return serialize(Component("VCALENDAR", source.calendar.properties, [*timezones, *components]))
 
 
 def _needs_source(text: str | None) -> bool:
@@ -111,35 +119,22 @@ def _busy(kind: ComponentKind, uid: str, stamp: str, times: list[str]) -> Compon
     return Component(kind, lines)
 
 
-def _bare_lines(component: Component, names: tuple[str, ...]) -> list[str]:
-    """The lines called `names`, rebuilt from their time parameters and time values only.
-
-    Nothing free-form survives: X- parameters and X- rule parts are dropped,
-    and a line whose value is not made of date, time or rule characters goes.
-    """
-    bare = []
-    for line in component.properties:
-        if line_name(line) not in names:
-            continue
-        prop = parse_property(line)
-        params = tuple(pair for pair in prop.params if pair[0] in _TIME_PARAMS)
-        value = _rule(prop.value) if prop.name == "RRULE" else prop.value.strip()
-        if prop.name == "RRULE" or _TIME_VALUE.fullmatch(value):
-            bare.append(Property(prop.name, params, value).line())
-    return bare
+def _is_private(component: Component) -> bool:
+    if component.name not in (ComponentKind.EVENT, ComponentKind.TODO):
+        return False
+    found = component.first("CLASS")
+    return found is not None and found.value.strip().upper() in _PRIVATE_CLASSES
 
 
-def _rule(value: str) -> str:
-    parts = (part.partition("=") for part in value.upper().split(";"))
-    return ";".join(
-        f"{key}={rule}"
-        for key, _, rule in parts
-        if key in _RULE_PARTS and _RULE_VALUE.fullmatch(rule)
+def _masked_component(component: Component, uid: str, times: MaskedTimes) -> Component:
+    found = component.first("DTSTAMP")
+    stamp = found.value.strip() if found is not None else ""
+    return _busy(
+        ComponentKind(component.name),
+        uid,
+        stamp if _UTC_STAMP.fullmatch(stamp) else _NO_STAMP,
+        times.lines(component, _COMPONENT_TIMES),
     )
-
-
-def _timezone_line(line: str) -> bool:
-    return line_name(line) in _TIMEZONE_LINES
 
 
 def _keep(_: object) -> bool:

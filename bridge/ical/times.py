@@ -163,13 +163,13 @@ def read_moment(lines: Lines, name: str) -> Moment | None:
         raise ICalError(f"{name} appears more than once")
     prop = parse_property(found[0])
     tzid = prop.param("TZID") if name in _ZONED else None
-    value = _moment(unescape_text(prop.value), named_zone(tzid) if tzid else None)
+    value = moment_value(unescape_text(prop.value), named_zone(tzid) if tzid else None)
     if value is None:
         raise ICalError(f"{name} is not a valid date or date-time")
     return value
 
 
-def _moment(value: str, zone: dt.tzinfo | None) -> Moment | None:
+def moment_value(value: str, zone: dt.tzinfo | None) -> Moment | None:
     """A DATE (midnight in `zone` when there is one) or DATE-TIME value, None when malformed.
 
     A known zone wins over a trailing Z, as it did when `icalendar` read these;

@@ -15,7 +15,6 @@ import datetime as dt
 from bridge.domain import Activity
 from bridge.ical import times
 from bridge.ical.description import strip_crm_block
-from bridge.ical.mask import masked_uid
 from bridge.ical.times import event_span
 from bridge.providers import EventDraft, ExternalEvent, Moment
 
@@ -70,12 +69,12 @@ BUSY = "Busy"
 def busy_block(draft: EventDraft) -> EventDraft:
     """`draft` reduced to its time: what of a private activity may reach another calendar.
 
-    Its uid is the one-way stand-in the team view uses, so not even the
-    original event's UID travels.
+    Its uid is made from the activity id, which the event carries anyway
+    (`activity_stamp`), so not even a hash of the original event's UID travels.
     """
     return dataclasses.replace(
         draft,
-        uid=masked_uid(draft.uid),
+        uid=f"busy-{draft.activity_stamp}@calbridge",
         summary=BUSY,
         description="",
         location="",

@@ -17,7 +17,7 @@ from starlette.routing import Mount, Route
 
 from bridge.calendar_accounts import CalendarAccounts
 from bridge.config import Settings, get_settings
-from bridge.secrets import box_from_settings
+from bridge.secrets import box_from_settings, masking_key
 from bridge.store.db import shared_engine
 from bridge.web import redaction
 from bridge.web.api import api_routes
@@ -70,7 +70,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/healthz", _health(engine)),
         Route("/.well-known/caldav", well_known, methods=["GET", "HEAD", "PROPFIND"]),
         Route("/.well-known/carddav", well_known, methods=["GET", "HEAD", "PROPFIND"]),
-        *feed_routes(engine),
+        *feed_routes(engine, masking_key(settings.secret_key, settings.secret_key_file)),
         *webhook_routes(engine),
         *api_routes(settings, accounts),
         *oauth_routes(accounts),

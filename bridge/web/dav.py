@@ -49,7 +49,13 @@ def radicale_configuration(settings: Settings) -> radicale.config.Configuration:
                 **{name: str(getattr(settings, name)) for name in SETTINGS},
             },
             "rights": {"type": "plugins.rights"},
-            "storage": {"type": "plugins.storage", "database_url": settings.database_url},
+            "storage": {
+                "type": "plugins.storage",
+                "database_url": settings.database_url,
+                # The key of masked UIDs (`plugins.masking`) comes from the app's secret key.
+                "secret_key": settings.secret_key,
+                "secret_key_file": settings.secret_key_file,
+            },
             "web": {"type": "none"},
         },
         "CalBridge",

@@ -281,12 +281,14 @@ def _http_date(value: str | None) -> dt.datetime | None:
     return _utc(moment)
 
 
-def _render(engine: sa.Engine, head: _Head, query: FeedQuery, today: dt.date) -> str:
-    """The feed body, from the stored texts."""
+def _render(
+    engine: sa.Engine, head: _Head, query: FeedQuery, today: dt.date, masking_key: bytes
+) -> str:
+    """The feed body, from the stored texts; private activities masked under `masking_key`."""
     window = query.window(today)
     with engine.connect() as conn:
         if head.feed.scope == "team":
-            texts = _team_texts(conn, head.scope, query, window)
+            texts = _team_texts(conn, head.scope, query, window, masking_key)
         else:
             texts = _own_texts(conn, head.scope, query, window)
     return ical.feed_calendar(texts, head.title)
@@ -302,9 +304,16 @@ def _own_texts(
 
 
 def _team_texts(
-    conn: sa.Connection, scope: activities.Scope, query: FeedQuery, window: tuple[int, int] | None
+    conn: sa.Connection,
+    scope: activities.Scope,
+    query: FeedQuery,
+    window: tuple[int, int] | None,
+    masking_key: bytes,
 ) -> list[str]:
-    """Others' activities: private ones masked and exempt from the type and done filters."""
+    """Others' activities: private ones masked and exempt from the type and done filters.
+
+    A public series' private occurrences are masked too (`ical.colleague_view`).
+    """
     rows = activities.feed_rows(conn, scope, type_keys=None, include_done=True, window=window)
     rows = [row for row in rows if row.private or query.admits(row.type_key, row.done)]
     private = {
@@ -314,14 +323,19 @@ def _team_texts(
     # On PostgreSQL each statement sees the latest commits: an activity deleted between the
     # two reads is missing from `private`, and being gone it is left out.
     return [
-        ical.render_masked(private[row.id]) if row.private else ical.without_alarms(row.ical)
+        ical.render_masked(private[row.id], masking_key)
+        if row.private
+        else ical.colleague_view(row.ical)
         for row in rows
         if not row.private or row.id in private
     ]
 
 
-def feed_routes(engine: sa.Engine) -> list[BaseRoute]:
+def feed_routes(engine: sa.Engine, masking_key: bytes) -> list[BaseRoute]:
     """``GET``/``HEAD /feeds/{token}.ics`` over ``engine``.
+
+    `masking_key` is the key of the UIDs private activities are masked under
+    (`bridge.secrets.masking_key`).
 
     Answers 404 for an unknown or revoked token, 400 for a bad parameter,
     304 when the caller's ETag (or date) is current, else the calendar.
@@ -343,7 +357,7 @@ def feed_routes(engine: sa.Engine) -> list[BaseRoute]:
         validators = _Validators.of(head, query, today)
         if validators.fresh_for(request.headers):
             return Response(status_code=304, headers=validators.headers())
-        body = await run_in_threadpool(_render, engine, head, query, today)
+        body = await run_in_threadpool(_render, engine, head, query, today, masking_key)
         return Response(
             body,
             media_type="text/calendar; charset=utf-8",

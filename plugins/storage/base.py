@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import threading
 from collections.abc import Iterator
 
@@ -12,6 +13,7 @@ from radicale import config, storage
 from bridge.domain import User
 from bridge.store.users import find_user
 from plugins.database import engine_for
+from plugins.masking import masking_key_for
 
 ACTIVITY_COLLECTIONS = {"activities": "VEVENT", "tasks": "VTODO", "team": "VEVENT,VTODO"}
 """The collections every user gets, by name, with their supported components."""
@@ -32,6 +34,11 @@ class StorageBase(storage.BaseStorage):
         """Stored items larger than this (in bytes) are not served, as with the file storage."""
         self._local = threading.local()
         self._users: dict[str, User] = {}
+
+    @functools.cached_property
+    def masking_key(self) -> bytes:
+        """The key of the UIDs private activities are masked under in team calendars."""
+        return masking_key_for(self.configuration, "storage")
 
     @contextlib.contextmanager
     def connection(self) -> Iterator[sa.Connection]:

@@ -2,7 +2,8 @@
 
 Items are named by activity id (``<id>.ics``), never by the owner's href or
 UID, and a private activity is served as an opaque busy block from
-`bridge.ical.render_masked`, so nothing of it but its time reaches the reader.
+`bridge.ical.render_masked`, so nothing of it but its time reaches the reader;
+so is a private occurrence of a public series (`bridge.ical.colleague_view`).
 Colleagues' alarms are left out: they would ring on the reader's devices.
 """
 
@@ -33,7 +34,7 @@ class TeamCollection(ActivityView):
         super().__init__(store, path, row, activities.Scope(reader_id, team=True))
 
     def _item_fields(self, row: sa.Row) -> tuple[str, str, str]:
-        uid = ical.masked_uid(row.uid) if row.private else row.uid
+        uid = ical.masked_uid(row.uid, self._store.masking_key) if row.private else row.uid
         return f"{row.id}.ics", f'"t{row.revision}"', uid
 
     def _narrow_to(self, hrefs: list[str]) -> dict[str, Any]:
@@ -42,9 +43,9 @@ class TeamCollection(ActivityView):
     def _fetch_texts(self, keys: Sequence[int]) -> dict[int, str]:
         with self._store.connection() as conn:
             return {
-                activity.id: ical.render_masked(activity)
+                activity.id: ical.render_masked(activity, self._store.masking_key)
                 if activity.private
-                else ical.without_alarms(activity.ical or "")
+                else ical.colleague_view(activity.ical or "")
                 for activity in activities.by_ids(conn, keys)
                 if activity.id is not None
             }

@@ -9,6 +9,7 @@ from bridge.domain import ActivityType, ComponentKind
 MEETING = ActivityType("meeting", "Meeting")
 TASK = ActivityType("task", "Task", kind=ComponentKind.TODO)
 UPDATED = dt.datetime(2024, 5, 1, 12, 30, tzinfo=dt.UTC)
+MASKING_KEY = b"the tests' masking key"
 
 BERLIN = """BEGIN:VTIMEZONE
 TZID:Europe/Berlin

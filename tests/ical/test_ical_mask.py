@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import replace
 
-from ical_samples import MEETING, UPDATED, calendar, event
+from ical_samples import MASKING_KEY, MEETING, UPDATED, calendar, event
 
 from bridge.domain import Activity, Attendee
 from bridge.ical import activity_from_ical, masked_uid, render, render_masked, without_alarms
@@ -85,7 +86,7 @@ END:VTIMEZONE
 
 def test_masked_output_reveals_nothing_but_time(strict: Strict) -> None:
     activity = secret_activity()
-    masked = render_masked(activity)
+    masked = render_masked(activity, MASKING_KEY)
     strict(masked)
     for canary in CANARIES:
         assert canary.lower() not in masked.lower(), canary
@@ -93,15 +94,22 @@ def test_masked_output_reveals_nothing_but_time(strict: Strict) -> None:
         assert leak not in masked
     assert masked.count("SUMMARY:Busy") == 2
     assert "RRULE:FREQ=WEEKLY;COUNT=10\r\n" in masked
-    assert "EXDATE;TZID=Europe/Berlin:20240116T090000" in masked
-    assert "DTSTART;TZID=Europe/Berlin:20240102T090000" in masked
-    assert "DTSTART;TZID=Europe/Berlin:20240109T140000" in masked
-    assert f"UID:{masked_uid('CANARY-UID')}" in masked
+    assert "Europe/Berlin" not in masked
+    zone = re.search(r"\r\nTZID:(masked-[0-9a-f]{16})\r\n", masked)
+    assert zone is not None, masked
+    assert f"EXDATE;TZID={zone[1]}:20240116T090000" in masked
+    assert f"DTSTART;TZID={zone[1]}:20240102T090000" in masked
+    assert f"DTSTART;TZID={zone[1]}:20240109T140000" in masked
+    assert f"UID:{masked_uid('CANARY-UID', MASKING_KEY)}" in masked
 
 
-def test_masked_uid_is_stable_and_opaque() -> None:
-    assert masked_uid("abc") == masked_uid("abc") == hashlib.sha256(b"abc").hexdigest()
-    assert masked_uid("abc") != masked_uid("abd")
+def test_masked_uid_is_keyed() -> None:
+    uid = "demo-7@calbridge"
+    assert masked_uid(uid, MASKING_KEY) == masked_uid(uid, MASKING_KEY)
+    assert masked_uid(uid, MASKING_KEY) != masked_uid("demo-8@calbridge", MASKING_KEY)
+    assert masked_uid(uid, MASKING_KEY) != masked_uid(uid, b"another server")
+    assert masked_uid(uid, MASKING_KEY) != hashlib.sha256(uid.encode()).hexdigest()
+    assert len(masked_uid(uid, MASKING_KEY)) == 64
 
 
 def test_masked_fresh_activities(strict: Strict) -> None:
@@ -116,14 +124,14 @@ def test_masked_fresh_activities(strict: Strict) -> None:
         private=True,
         attendees=[Attendee("canary-attendee@example.com")],
     )
-    masked = render_masked(timed)
+    masked = render_masked(timed, MASKING_KEY)
     strict(masked)
     assert "DTSTART:20240102T090000Z\r\nDTEND:20240102T093000Z\r\n" in masked
     assert "CLASS:PRIVATE\r\n" in masked and "TRANSP:OPAQUE\r\n" in masked
-    all_day = render_masked(replace(timed, due_time=None, duration=None))
+    all_day = render_masked(replace(timed, due_time=None, duration=None), MASKING_KEY)
     strict(all_day)
     assert "DTSTART;VALUE=DATE:20240102\r\nDTEND;VALUE=DATE:20240103\r\n" in all_day
-    undated = render_masked(replace(timed, due_date=None, due_time=None))
+    undated = render_masked(replace(timed, due_date=None, due_time=None), MASKING_KEY)
     strict(undated)
     assert "BEGIN:VTODO" in undated and "DTSTART" not in undated
     for text in (masked, all_day, undated):
@@ -133,7 +141,7 @@ def test_masked_fresh_activities(strict: Strict) -> None:
 def test_masked_todo_type_activity_is_a_busy_event(strict: Strict) -> None:
     text = calendar(event("DUE:20240105T170000Z", "SUMMARY:CANARY-SUMMARY", kind="VTODO"))
     activity = activity_from_ical(text, owner_id=1, default_type_key="task")
-    masked = render_masked(activity)
+    masked = render_masked(activity, MASKING_KEY)
     strict(masked)
     assert "BEGIN:VEVENT" in masked and "DTSTART:20240105T170000Z" in masked
     assert "CANARY" not in masked

@@ -18,11 +18,13 @@ from tests.emulators.google_calendar import GoogleEmulator
 from tests.servers import serve_in_thread
 from tests.web.api_client import MAX_BODY, Api
 
+FEED_MASKING_KEY = b"the feed server's masking key"
+
 
 @pytest.fixture
 def feed_server(engine: sa.Engine) -> Iterator[str]:
     """The feed routes alone, served by uvicorn on 127.0.0.1; yields the base URL."""
-    with serve_in_thread(Starlette(routes=feed_routes(engine))) as base_url:
+    with serve_in_thread(Starlette(routes=feed_routes(engine, FEED_MASKING_KEY))) as base_url:
         yield base_url
 
 
