@@ -147,7 +147,11 @@ def _basic_credentials(header: str) -> tuple[str, str] | None:
 
 
 async def json_object(request: Request) -> dict[str, object]:
-    """The request's body as a JSON object: 415 for another media type, 400 if malformed."""
+    """The request's body as a JSON object: 415 for another media type, 400 if malformed.
+
+    Nesting deep enough to exhaust Python's recursion is malformed too: no
+    request of this API nests more than a few levels.
+    """
     media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
     if media_type != "application/json" and not media_type.endswith("+json"):
         raise ApiError(415, "send the body as application/json")
@@ -155,6 +159,8 @@ async def json_object(request: Request) -> dict[str, object]:
         data = json.loads(await request.body())
     except ValueError:
         raise ApiError(400, "the body is not valid JSON") from None
+    except RecursionError:
+        raise ApiError(400, "the body's JSON is nested too deeply") from None
     if not isinstance(data, dict):
         raise ApiError(400, "the body must be a JSON object")
     return data
