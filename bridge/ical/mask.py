@@ -44,14 +44,17 @@ def masked_uid(uid: str, key: bytes) -> str:
     return hmac.new(key, uid.encode(), hashlib.sha256).hexdigest()
 
 
-def render_masked(activity: Activity, key: bytes) -> str:
+def render_masked(activity: Activity, key: bytes, kind: ComponentKind | None = None) -> str:
     """The busy block: a VEVENT (a VTODO when undated) with times, recurrence and nothing else.
 
     Overrides of single occurrences keep only their times, so the busy time
     of a recurring series stays right. A dated to-do's recurrence is not
-    carried into the event it is masked as.
+    carried into the event it is masked as. A CalDAV collection passes the
+    `kind` its listing names the item by, so that a query's filter finds in
+    the text the component it was told of.
     """
-    kind = ComponentKind.EVENT if activity.due_date is not None else ComponentKind.TODO
+    if kind is None:
+        kind = ComponentKind.EVENT if activity.due_date is not None else ComponentKind.TODO
     text = activity.ical if _needs_source(activity.ical) else None
     source = read_source(text, kind, activity.uid)
     if source.kind != kind:

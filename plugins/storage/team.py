@@ -16,7 +16,8 @@ import sqlalchemy as sa
 from radicale import item as radicale_item
 
 from bridge import ical
-from bridge.store import activities
+from bridge.domain import Activity, ActivityType, ComponentKind
+from bridge.store import activities, crm
 from plugins.storage.activities import ActivityView
 from plugins.storage.items import LazyItem
 
@@ -27,6 +28,16 @@ if TYPE_CHECKING:
 def _id_from_href(href: str) -> int | None:
     stem = href.removesuffix(".ics")
     return int(stem) if href.endswith(".ics") and stem.isdigit() else None
+
+
+def _kind(activity: Activity, types: dict[str, ActivityType]) -> ComponentKind | None:
+    """The component the listing names the activity by (`activities.save_activity` stored it).
+
+    A private dated to-do is masked as a to-do here, not as the busy event a
+    feed makes of it: a to-do query's filter must find the VTODO it was promised.
+    """
+    activity_type = types.get(activity.type_key)
+    return ical.component_kind(activity, activity_type) if activity_type is not None else None
 
 
 class TeamCollection(ActivityView):
@@ -42,8 +53,11 @@ class TeamCollection(ActivityView):
 
     def _fetch_texts(self, keys: Sequence[int]) -> dict[int, str]:
         with self._store.connection() as conn:
+            types = crm.list_activity_types(conn)
             return {
-                activity.id: ical.render_masked(activity, self._store.masking_key)
+                activity.id: ical.render_masked(
+                    activity, self._store.masking_key, _kind(activity, types)
+                )
                 if activity.private
                 else ical.colleague_view(activity.ical or "")
                 for activity in activities.by_ids(conn, keys)

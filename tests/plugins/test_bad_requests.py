@@ -24,6 +24,13 @@ PROPFIND = (
     '<?xml version="1.0" encoding="utf-8"?>'
     '<D:propfind xmlns:D="DAV:"><D:prop>{props}</D:prop></D:propfind>'
 )
+TODO_QUERY = (
+    '<c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav">'
+    "<d:prop><d:getetag/><c:calendar-data/></d:prop><c:filter>"
+    '<c:comp-filter name="VCALENDAR"><c:comp-filter name="VTODO">'
+    '<c:time-range start="20261101T000000Z" end="20270101T000000Z"/>'
+    "</c:comp-filter></c:comp-filter></c:filter></c:calendar-query>"
+)
 PROPPATCH = (
     '<?xml version="1.0" encoding="utf-8"?>{doctype}'
     '<D:propertyupdate xmlns:D="DAV:"><D:set><D:prop>'
@@ -170,3 +177,24 @@ def test_a_chunked_body_is_read_whole_and_bounded(client: httpx.Client, engine: 
     answer = client.put("/dav/dave/activities/big.ics", content=too_big)
     assert answer.status_code == 413, answer.text
     assert _stored(engine) == ["chunked"]
+
+
+def test_a_todo_query_on_the_team_calendar_finds_a_private_todo_masked(
+    client: httpx.Client, engine: sa.Engine
+) -> None:
+    with engine.begin() as conn:
+        users.create_user(conn, "erin", "erin-pw")
+    todo = (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VTODO\r\nUID:erin-todo\r\n"
+        "DTSTAMP:20260101T000000Z\r\nDUE:20261201T090000Z\r\nSUMMARY:CANARY-TODO\r\n"
+        "CLASS:PRIVATE\r\nEND:VTODO\r\nEND:VCALENDAR\r\n"
+    )
+    put = httpx.put(
+        f"{client.base_url}/dav/erin/tasks/t.ics", content=todo, auth=("erin", "erin-pw")
+    )
+    assert put.status_code == 201, put.text
+    answer = client.request("REPORT", "/dav/dave/team/", content=TODO_QUERY, headers={"Depth": "1"})
+    assert answer.status_code == 207, answer.text
+    assert answer.text.count("BEGIN:VTODO") == 1
+    assert "SUMMARY:Busy" in answer.text and "DUE:20261201T090000Z" in answer.text
+    assert "CANARY" not in answer.text and "erin-todo" not in answer.text
