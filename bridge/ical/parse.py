@@ -14,11 +14,17 @@ from bridge.ical.attendees import read_attendees
 from bridge.ical.errors import ICalError
 from bridge.ical.lines import parse_property, serialize, unescape_text
 from bridge.ical.objects import CalendarObject, read_object
-from bridge.ical.times import Lines, as_utc, read_moment, read_when
+from bridge.ical.times import Lines, as_utc, event_span, read_moment, read_when, todo_span
 from bridge.ical.xprops import DONE, LINKS, TRANSP, TYPE
 from bridge.ical.zones import vtimezone_zone
 
 _PRIVATE_CLASSES = ("PRIVATE", "CONFIDENTIAL")
+MAX_UID_LENGTH = 255
+"""The longest UID an activity keeps (the size of its ``uid`` column)."""
+MAX_DURATION = dt.timedelta(seconds=2**31 - 1)
+"""The longest activity: its duration is kept in seconds, as a 32-bit integer (68 years)."""
+MAX_LINK_ID = 2**31 - 1
+"""The largest id an X-CALBRIDGE- link may name: the CRM's ids are 32-bit integers."""
 
 
 def activity_from_ical(
@@ -54,6 +60,7 @@ def activity_from_ical(
         ical=serialize(source.calendar),
         **{field: _link(master, name, getattr(existing, field, None)) for field, name in LINKS},
     )
+    _check_limits(activity)
     if existing is not None:
         activity.note = existing.note
         activity.participant_ids = list(existing.participant_ids)
@@ -63,6 +70,26 @@ def activity_from_ical(
         activity.created_at = existing.created_at
         activity.updated_at = existing.updated_at
     return activity
+
+
+def _check_limits(activity: Activity) -> None:
+    """Refuse what the CRM cannot keep, before anything reaches the database.
+
+    Caught here, an over-long UID or a duration of millennia is a clear
+    ICalError (a 400 for a client) rather than a database error.
+    """
+    if len(activity.uid) > MAX_UID_LENGTH:
+        raise ICalError(
+            f"the UID has {len(activity.uid)} characters; at most {MAX_UID_LENGTH} are kept"
+        )
+    if activity.duration is not None and activity.duration > MAX_DURATION:
+        raise ICalError(f"the activity lasts longer than {MAX_DURATION.days} days")
+    if activity.due_date is not None:
+        try:
+            event_span(activity)
+            todo_span(activity)
+        except OverflowError:
+            raise ICalError("the activity's times reach beyond the years 1 to 9999") from None
 
 
 def _check_timezones(source: CalendarObject) -> None:
@@ -108,6 +135,15 @@ def _done_at(lines: Lines, existing: Activity | None) -> dt.datetime | None:
 
 
 def _link(lines: Lines, name: str, fallback: int | None) -> int | None:
-    """An X-CALBRIDGE- link id; garbage (not a positive integer) falls back to the old value."""
+    """An X-CALBRIDGE- link id; garbage (not a positive integer) falls back to the old value.
+
+    A number too large to be an id is refused: no record has it, and the
+    database could not even compare it.
+    """
     raw = _x_text(lines, name)
-    return int(raw) if raw.isascii() and raw.isdigit() and int(raw) > 0 else fallback
+    digits = raw.lstrip("0")
+    if not (digits.isascii() and digits.isdigit()):
+        return fallback
+    if len(digits) > len(str(MAX_LINK_ID)) or int(digits) > MAX_LINK_ID:
+        raise ICalError(f"{name} is not a record id: ids go up to {MAX_LINK_ID}")
+    return int(digits)

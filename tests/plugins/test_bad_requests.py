@@ -198,3 +198,21 @@ def test_a_todo_query_on_the_team_calendar_finds_a_private_todo_masked(
     assert answer.text.count("BEGIN:VTODO") == 1
     assert "SUMMARY:Busy" in answer.text and "DUE:20261201T090000Z" in answer.text
     assert "CANARY" not in answer.text and "erin-todo" not in answer.text
+
+
+def test_values_the_database_cannot_keep_are_400(client: httpx.Client, engine: sa.Engine) -> None:
+    bodies = {
+        "deal": EVENT.format(uid="deal", extra="X-CALBRIDGE-DEAL:999999999999999999999\r\n"),
+        "person": EVENT.format(uid="person", extra="X-CALBRIDGE-PERSON:2147483648\r\n"),
+        "org": EVENT.format(uid="org", extra="X-CALBRIDGE-ORG:" + "9" * 5000 + "\r\n"),
+        "uid": EVENT.format(uid="u" * 100_000, extra=""),
+        "end": EVENT.format(uid="end", extra="DTEND:99991231T000000Z\r\n").replace(
+            "DURATION:PT1H\r\n", ""
+        ),
+    }
+    for name, body in bodies.items():
+        answer = client.put(f"/dav/dave/activities/{name}.ics", content=body)
+        assert answer.status_code == 400, (name, answer.text)
+    garbage = EVENT.format(uid="garbage", extra="X-CALBRIDGE-DEAL:not-a-number\r\n")
+    assert client.put("/dav/dave/activities/garbage.ics", content=garbage).status_code == 201
+    assert _stored(engine) == ["garbage"]
