@@ -3,6 +3,7 @@
 Radicale answers 500 when it trips over a request it cannot read, and it
 reads a body only as far as ``Content-Length`` says. So `admit`, run first:
 
+- refuses a path longer than the database keeps (414);
 - buffers the body whole, a chunked one (no ``Content-Length``) included,
   up to the body limit (413 beyond it), and sets its length for Radicale;
 - refuses a ``charset`` in ``Content-Type`` that Python cannot decode (400);
@@ -24,10 +25,13 @@ import radicale.config
 from radicale import httputils, types
 from starlette.exceptions import HTTPException
 
+from bridge.store.schema import dav_collections
 from bridge.web import dav_xml
 
 XML_METHODS = frozenset({"PROPFIND", "PROPPATCH", "REPORT", "MKCALENDAR", "MKCOL"})
 """The methods whose body Radicale parses as XML."""
+MAX_PATH = dav_collections.c.path.type.length
+"""The longest path: a collection's path, or an item's name, is kept in a column this size."""
 
 
 class Refused(Exception):
@@ -53,6 +57,10 @@ class Refused(Exception):
 
 def admit(environ: types.WSGIEnviron, configuration: radicale.config.Configuration) -> None:
     """Raise `Refused` for a request Radicale must not see; leave the body readable again."""
+    if len(environ.get("PATH_INFO", "")) > MAX_PATH:
+        raise Refused(
+            HTTPStatus.REQUEST_URI_TOO_LONG, f"the path is longer than {MAX_PATH} characters"
+        )
     body = _buffer_body(environ, configuration.get("server", "max_content_length"))
     text = _decoded(environ, configuration, body)
     if text and environ.get("REQUEST_METHOD", "").upper() in XML_METHODS:

@@ -94,7 +94,7 @@ class ActivityCollection(ActivityView):
             activity = replace(activity, type_key=self._default_type())
         if self._component is ComponentKind.EVENT and activity.due_date is None:
             raise ValueError("an event needs a start (DTSTART)")
-        return activity
+        return _without_missing_links(activity, conn)
 
     def upload(self, href: str, item: radicale_item.Item) -> tuple[LazyItem, LazyItem | None]:
         if item.component_name != self._component.value:
@@ -121,3 +121,20 @@ class ActivityCollection(ActivityView):
             if existing is None or existing.id is None:
                 raise ComponentNotFoundError(href)
             activities.delete_activity(conn, existing.id)
+
+
+def _without_missing_links(activity: Activity, conn: sa.Connection) -> Activity:
+    """`activity` without links to CRM records that do not exist.
+
+    A client keeps the X-CALBRIDGE- links of the text it was given, so an
+    event whose deal was deleted since comes back naming it; deleting the
+    deal unlinked the activity, and so does this, where the database would
+    refuse the link.
+    """
+    records = crm.linked_records(conn, activity.deal_id, activity.person_id, activity.org_id)
+    return replace(
+        activity,
+        deal_id=records.deal.id if records.deal else None,
+        person_id=records.person.id if records.person else None,
+        org_id=records.organization.id if records.organization else None,
+    )

@@ -15,7 +15,12 @@ from plugins.storage.items import LazyItem
 
 
 def stored_from_item(href: str, item: radicale_item.Item) -> dav.StoredItem:
-    """The row an uploaded Radicale item becomes (Radicale already validated it)."""
+    """The row an uploaded Radicale item becomes (Radicale already validated it).
+
+    A UID longer than its column is a ValueError, which Radicale answers 400.
+    """
+    if len(item.uid) > dav.item.uid.type.length:
+        raise ValueError(f"the UID is longer than {dav.item.uid.type.length} characters")
     component = item.component_name
     start, end = item.time_range if component else (0, 0)
     text = item.serialize()

@@ -12,7 +12,8 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from bridge.store import activities, users
+from bridge.domain import Deal
+from bridge.store import activities, crm, users
 
 AUTH = ("dave", "dave-pw")
 EVENT = (
@@ -216,3 +217,29 @@ def test_values_the_database_cannot_keep_are_400(client: httpx.Client, engine: s
     garbage = EVENT.format(uid="garbage", extra="X-CALBRIDGE-DEAL:not-a-number\r\n")
     assert client.put("/dav/dave/activities/garbage.ics", content=garbage).status_code == 201
     assert _stored(engine) == ["garbage"]
+
+
+def test_long_paths_and_uids_are_refused_in_calendars_of_ones_own(client: httpx.Client) -> None:
+    assert client.request("MKCALENDAR", "/dav/dave/own/").status_code == 201
+    long_uid = client.put("/dav/dave/own/x.ics", content=EVENT.format(uid="u" * 2000, extra=""))
+    assert long_uid.status_code == 400, long_uid.text
+    long_name = client.put(
+        "/dav/dave/own/" + "h" * 2000 + ".ics", content=EVENT.format(uid="h", extra="")
+    )
+    assert long_name.status_code == 414, long_name.text
+    assert client.request("MKCALENDAR", "/dav/dave/" + "c" * 1100 + "/").status_code == 414
+    listing = client.request("PROPFIND", "/dav/dave/own/", headers={"Depth": "1"})
+    assert listing.text.count("<response>") == 1, listing.text
+    calendars = client.request("PROPFIND", "/dav/dave/", headers={"Depth": "1"})
+    assert "c" * 1100 not in calendars.text
+
+
+def test_a_link_to_a_missing_record_is_dropped(client: httpx.Client, engine: sa.Engine) -> None:
+    with engine.begin() as conn:
+        deal = crm.add_deal(conn, Deal(title="Kept"))
+    links = f"X-CALBRIDGE-DEAL:{deal.id}\r\nX-CALBRIDGE-PERSON:999\r\nX-CALBRIDGE-ORG:999\r\n"
+    put = client.put("/dav/dave/activities/l.ics", content=EVENT.format(uid="l", extra=links))
+    assert put.status_code == 201, put.text
+    with engine.connect() as conn:
+        (stored,) = activities.list_activities(conn)
+    assert (stored.deal_id, stored.person_id, stored.org_id) == (deal.id, None, None)
