@@ -10,18 +10,23 @@ the same bytes and its ETag stays put.
 
 from __future__ import annotations
 
+import re
+
 from bridge.domain import Activity, ActivityType, ComponentKind
 from bridge.ical.attendees import attendee_lines
 from bridge.ical.lines import (
     Component,
+    Property,
     escape_text,
     line_name,
     parse_property,
+    quote_param,
     serialize,
+    unescape_text,
 )
 from bridge.ical.objects import HEADER, CalendarObject, read_source
 from bridge.ical.times import dtstamp, source_zone, time_lines, utc_stamp
-from bridge.ical.xprops import DONE, LINKS, PREFIX, TRANSP, TYPE
+from bridge.ical.xprops import DEFINED, DONE, LINKS, TRANSP, TYPE, TYPE_CATEGORY
 
 _MODELLED = frozenset(
     {
@@ -40,11 +45,17 @@ _MODELLED = frozenset(
         "COMPLETED",
         "PERCENT-COMPLETE",
         "ATTENDEE",
-        "CATEGORIES",
         "LAST-MODIFIED",
     }
 )
-"""Master properties rewritten from the activity; every other line is carried over."""
+"""Master properties rewritten from the activity; every other line is carried over.
+
+So are CalBridge's own X- properties (`xprops.DEFINED`) and its CATEGORIES
+line for the activity type; the client's categories are the client's.
+"""
+_TIME_PARAMS = frozenset({"TZID", "VALUE"})
+"""The parameters of a time line that rendering writes; the client's others are kept."""
+_CATEGORY_SEPARATOR = re.compile(r"(?<!\\),")
 _CALENDAR_MODELLED = frozenset({"PRODID", "VERSION", "METHOD"})
 """METHOD is dropped too: RFC 4791 forbids it in a stored calendar object."""
 
@@ -90,7 +101,9 @@ def render(activity: Activity, activity_type: ActivityType) -> str:
 
 def _carried(line: str) -> bool:
     name = line_name(line)
-    return name not in _MODELLED and not name.startswith(PREFIX)
+    if name == "CATEGORIES":
+        return parse_property(line).param(TYPE_CATEGORY) is None
+    return name not in _MODELLED and name not in DEFINED
 
 
 def _modelled_lines(
@@ -104,7 +117,7 @@ def _modelled_lines(
     zone = source_zone(source)
     stamp = dtstamp(activity)
     lines = [f"UID:{activity.uid}", f"DTSTAMP:{stamp}"]
-    lines += time_lines(activity, kind, zone)
+    lines += _with_client_params(time_lines(activity, kind, zone), source.master)
     for name, text in (
         ("SUMMARY", activity.subject),
         ("LOCATION", activity.location),
@@ -117,8 +130,7 @@ def _modelled_lines(
         lines.append(f"TRANSP:{'OPAQUE' if activity.busy else 'TRANSPARENT'}")
     lines += _status_lines(activity, kind, source.master if same_kind else None)
     lines += attendee_lines(activity.attendees, source.master)
-    if activity_type.name:
-        lines.append(f"CATEGORIES:{escape_text(activity_type.name)}")
+    lines += _type_category(activity, activity_type, source.master)
     if (activity.updated_at or activity.created_at) is not None:
         lines.append(f"LAST-MODIFIED:{stamp}")  # the same last change DTSTAMP shows
     lines.append(f"{TYPE}:{escape_text(activity.type_key)}")
@@ -131,6 +143,36 @@ def _modelled_lines(
     if kind is ComponentKind.TODO and not activity.busy:
         lines.append(f"{TRANSP}:TRANSPARENT")
     return lines
+
+
+def _with_client_params(lines: list[str], source: Component) -> list[str]:
+    """Time lines with the parameters the client gave the same property (X- ones, say)."""
+    kept = []
+    for line in lines:
+        found = source.first(line_name(line))
+        extra = (
+            ()
+            if found is None
+            else tuple(pair for pair in found.params if pair[0] not in _TIME_PARAMS)
+        )
+        if extra:
+            prop = parse_property(line)
+            line = Property(prop.name, prop.params + extra, prop.value).line()
+        kept.append(line)
+    return kept
+
+
+def _type_category(activity: Activity, activity_type: ActivityType, source: Component) -> list[str]:
+    """CalBridge's CATEGORIES line for the type, unless the client's categories name it."""
+    name = activity_type.name
+    if not name:
+        return []
+    wanted = name.casefold()
+    for line in filter(_carried, source.lines("CATEGORIES")):
+        values = _CATEGORY_SEPARATOR.split(parse_property(line).value)
+        if any(unescape_text(value).strip().casefold() == wanted for value in values):
+            return []
+    return [f"CATEGORIES;{TYPE_CATEGORY}={quote_param(activity.type_key)}:{escape_text(name)}"]
 
 
 def _status_lines(activity: Activity, kind: ComponentKind, source: Component | None) -> list[str]:

@@ -6,7 +6,6 @@ keeps unknown properties (as CalDAV clients must) returns them untouched.
 
 from __future__ import annotations
 
-PREFIX = "X-CALBRIDGE-"
 TYPE = "X-CALBRIDGE-TYPE"
 DONE = "X-CALBRIDGE-DONE"
 TRANSP = "X-CALBRIDGE-TRANSP"
@@ -17,3 +16,12 @@ LINKS = (
     ("org_id", "X-CALBRIDGE-ORG"),
 )
 """(Activity field, property) for the CRM records an activity points to."""
+
+DEFINED = frozenset({TYPE, DONE, TRANSP, *(name for _, name in LINKS)})
+"""The X-CALBRIDGE- properties rendering writes; a client's other X-CALBRIDGE- lines are its own."""
+TYPE_CATEGORY = "X-CALBRIDGE-TYPE"
+"""The parameter marking the CATEGORIES line CalBridge writes for the activity type.
+
+The client's own CATEGORIES lines are carried as they are; the marked one
+is rewritten, so a type changed in the CRM never leaves the old one behind.
+"""

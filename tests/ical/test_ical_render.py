@@ -88,7 +88,7 @@ def test_fresh_event_output(strict: Strict) -> None:
         "BEGIN:VCALENDAR\r\nPRODID:-//CalBridge//CalBridge//EN\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\n"
         "UID:act-1@calbridge\r\nDTSTAMP:20240501T123000Z\r\nDTSTART:20240304T093000Z\r\n"
         "DTEND:20240304T101500Z\r\nSUMMARY:Call Ada\r\nDESCRIPTION:Bring\\nslides\r\n"
-        "CLASS:PUBLIC\r\nTRANSP:OPAQUE\r\nCATEGORIES:Call\\, phone\r\n"
+        "CLASS:PUBLIC\r\nTRANSP:OPAQUE\r\nCATEGORIES;X-CALBRIDGE-TYPE=call:Call\\, phone\r\n"
         "LAST-MODIFIED:20240501T123000Z\r\nX-CALBRIDGE-TYPE:call\r\nX-CALBRIDGE-DEAL:3\r\n"
         "X-CALBRIDGE-PERSON:4\r\nX-CALBRIDGE-ORG:5\r\nEND:VEVENT\r\n"
     )
