@@ -115,12 +115,18 @@ class CalendarAccounts:
 
     def connect_caldav(self, login: str, url: str, username: str, password: str) -> CalendarAccount:
         """Check the credentials by listing the calendars, then store the account (stopped)."""
-        provider = CalDavCalendarProvider(url, username, password)
+        provider = self._caldav(url, username, password)
         try:
             calendars = _calendars(provider)
         finally:
             provider.close()
         return self._store(login, ProviderKind.CALDAV, username, password, calendars, url)
+
+    def _caldav(self, url: str, username: str, password: str) -> CalDavCalendarProvider:
+        """A CalDAV provider that reaches only the addresses accounts may reach."""
+        return CalDavCalendarProvider(
+            url, username, password, allowed_networks=self.config.caldav_allowed_networks
+        )
 
     def google_consent_url(
         self,
@@ -255,7 +261,7 @@ class CalendarAccounts:
                 "reconnecting cannot move it to another server or user; connect that as a new "
                 "account"
             )
-        provider = CalDavCalendarProvider(account.server_url, account.account_email, password)
+        provider = self._caldav(account.server_url, account.account_email, password)
         try:
             _calendars(provider)
         finally:

@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     """The window of both limits: counts leak away steadily, a full one in this time."""
     trusted_proxies: Networks = []
     """Reverse proxies whose `X-Forwarded-For` names the client; otherwise the socket's peer is."""
+    caldav_allowed_networks: Networks = []
+    """Private networks CalDAV accounts may reach besides public addresses (self-hosted servers)."""
     log_level: str = "info"
     secret_key: str = Field(default="", repr=False)
     """Fernet key(s) encrypting connected accounts' refresh tokens and passwords at rest.
@@ -78,7 +80,7 @@ class Settings(BaseSettings):
     google_authorize_url: str = "https://accounts.google.com/o/oauth2/v2/auth"
     google_token_url: str = "https://oauth2.googleapis.com/token"
 
-    @field_validator("trusted_proxies", mode="before")
+    @field_validator("trusted_proxies", "caldav_allowed_networks", mode="before")
     @classmethod
     def _split_networks(cls, value: object) -> object:
         if isinstance(value, str):

@@ -1,12 +1,15 @@
 """Fixtures for calendar sync: the Google emulator on a socket, a CRM user, accounts, a worker.
 
 Everything talks over real HTTP to the emulator; the only test-specific
-configuration is the emulator's URLs in `ProviderConfig`. The emulator
-refuses batches of more than 50 calls, the provider's own limit.
+configuration is the emulator's URLs in `ProviderConfig`, and CalDAV
+accounts being allowed to reach loopback (`LOOPBACK`), where the test
+servers listen. The emulator refuses batches of more than 50 calls, the
+provider's own limit.
 """
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterator
 
 import pytest
@@ -28,6 +31,10 @@ from tests.servers import serve_in_thread
 CRM_LOGIN = "alice"
 CRM_PASSWORD = "alice-password"
 GOOGLE_LOGIN = "user@example.com"
+LOOPBACK = (ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("::1/128"))
+"""What the test CalDAV servers listen on; the default lets accounts reach public addresses only."""
+LOOPBACK_SETTING = ",".join(str(network) for network in LOOPBACK)
+"""`LOOPBACK` as `CALBRIDGE_CALDAV_ALLOWED_NETWORKS` is written."""
 
 
 @pytest.fixture
@@ -64,7 +71,9 @@ def box(secret_key: str) -> SecretBox:
 
 @pytest.fixture
 def provider_config(google: GoogleEmulator, endpoints: GoogleEndpoints) -> ProviderConfig:
-    return ProviderConfig(google.client_id, google.client_secret, endpoints)
+    return ProviderConfig(
+        google.client_id, google.client_secret, endpoints, caldav_allowed_networks=LOOPBACK
+    )
 
 
 @pytest.fixture

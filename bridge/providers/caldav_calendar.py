@@ -24,6 +24,7 @@ CalDAV has nothing to refresh, the user must reconnect.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from urllib.parse import unquote, urljoin, urlsplit
 
 from bridge.providers import (
@@ -54,6 +55,7 @@ from bridge.providers.caldav_ids import (
     split_event_id,
 )
 from bridge.providers.caldav_listing import CalendarListing, Window, read_object
+from bridge.providers.caldav_reach import Network
 from bridge.providers.caldav_series import stored_event
 from bridge.providers.caldav_xml import href_path
 
@@ -64,10 +66,23 @@ OCCURRENCE_DELETE_ATTEMPTS = 3
 
 
 class CalDavCalendarProvider(CalendarProvider):
-    """One CalDAV account: the server's URL (or the user's e-mail domain), user name, password."""
+    """One CalDAV account: the server's URL (or the user's e-mail domain), user name, password.
 
-    def __init__(self, url: str, username: str, password: str, *, timeout: float = 30) -> None:
-        self._session = DavSession(url, username, password, timeout=timeout)
+    It connects only to public addresses and those in `allowed_networks` (`caldav_reach`).
+    """
+
+    def __init__(
+        self,
+        url: str,
+        username: str,
+        password: str,
+        *,
+        timeout: float = 30,
+        allowed_networks: Sequence[Network] = (),
+    ) -> None:
+        self._session = DavSession(
+            url, username, password, timeout=timeout, allowed_networks=allowed_networks
+        )
         self._listing = CalendarListing(self._session)
 
     def close(self) -> None:

@@ -18,7 +18,7 @@ discovery) the same way.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +36,7 @@ from bridge.providers import (
     TemporaryFailure,
 )
 from bridge.providers.caldav_network import host, unreachable
+from bridge.providers.caldav_reach import Network, ReachableResolver
 
 XML = "application/xml; charset=utf-8"
 ICALENDAR = "text/calendar; charset=utf-8"
@@ -63,11 +64,28 @@ class Reply:
 
 
 class DavSession:
-    """One account's connection: credentials, timeout and a kept-alive HTTP session."""
+    """One account's connection: credentials, timeout and a kept-alive HTTP session.
 
-    def __init__(self, url: str, username: str, password: str, *, timeout: float) -> None:
+    The session connects only to addresses `allowed_networks` lets accounts
+    reach (`caldav_reach`), checked at every connection the session opens.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        username: str,
+        password: str,
+        *,
+        timeout: float,
+        allowed_networks: Sequence[Network],
+    ) -> None:
         self.url = url
         self.client = DAVClient(url=url, username=username, password=password, timeout=timeout)
+        unchecked = self.client.session
+        self.client.session = requests.Session(
+            multiplexed=unchecked.multiplexed, resolver=ReachableResolver(allowed_networks)
+        )
+        unchecked.close()
         self.requests = 0
         """Requests sent through `request` (calendar discovery is not counted)."""
 

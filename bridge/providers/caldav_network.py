@@ -4,8 +4,9 @@ The HTTP library wraps the operating system's error several times over
 ("Max retries exceeded ... NewConnectionError ... [Errno 111]"); what a
 user needs is the host and one of a few reasons: the connection was
 refused, the name does not resolve, the server did not answer in time,
-or TLS failed (and why). The reason is found by walking the exception's
-causes down to the socket's own error.
+or TLS failed (and why), or its address is one accounts may not reach
+(`caldav_reach`). The reason is found by walking the exception's causes
+down to the socket's own error.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import socket
 import ssl
 from collections.abc import Iterator
 from urllib.parse import urlsplit
+
+from bridge.providers.caldav_reach import AddressNotAllowed
 
 
 def unreachable(url: str, error: BaseException) -> str:
@@ -29,6 +32,8 @@ def host(url: str) -> str:
 def reason(error: BaseException) -> str:
     """The first cause in `error`'s chain that says why no answer came."""
     for cause in _causes(error):
+        if isinstance(cause, AddressNotAllowed):
+            return str(cause)
         if isinstance(cause, ssl.SSLCertVerificationError):
             return f"TLS failed: the server's certificate is not trusted ({cause.verify_message})"
         if isinstance(cause, ssl.SSLError):

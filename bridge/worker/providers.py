@@ -18,6 +18,7 @@ from bridge.config import Settings
 from bridge.domain import ProviderKind
 from bridge.providers import CalendarProvider, GrantRevoked
 from bridge.providers.caldav_calendar import CalDavCalendarProvider
+from bridge.providers.caldav_reach import Network
 from bridge.providers.google import GoogleCalendarProvider
 from bridge.providers.google_endpoints import GoogleEndpoints
 from bridge.providers.google_oauth import OAuthTokens
@@ -39,6 +40,8 @@ class ProviderConfig:
     google_client_id: str
     google_client_secret: str
     google_endpoints: GoogleEndpoints
+    caldav_allowed_networks: tuple[Network, ...] = ()
+    """Networks CalDAV accounts may reach besides public addresses (`caldav_reach`)."""
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ProviderConfig:
@@ -50,6 +53,7 @@ class ProviderConfig:
                 authorize_url=settings.google_authorize_url,
                 token_url=settings.google_token_url,
             ),
+            caldav_allowed_networks=tuple(settings.caldav_allowed_networks),
         )
 
 
@@ -96,7 +100,12 @@ def open_provider(
                 endpoints=config.google_endpoints,
             )
         case ProviderKind.CALDAV:
-            return CalDavCalendarProvider(account.server_url, account.account_email, secret)
+            return CalDavCalendarProvider(
+                account.server_url,
+                account.account_email,
+                secret,
+                allowed_networks=config.caldav_allowed_networks,
+            )
     raise UnsupportedProvider(f"{account.provider.value} accounts cannot be synced yet")
 
 

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from bridge.config import get_settings
 from tests.emulators.google_calendar import GoogleEmulator
+from tests.sync_fixtures import LOOPBACK_SETTING
 
 
 @pytest.fixture
@@ -20,6 +21,8 @@ def cli_env(engine: sa.Engine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
     monkeypatch.setenv("CALBRIDGE_PUBLIC_URL", "https://cal.example.com")
     # Commands such as `serve --no-worker` pass options on through the environment.
     monkeypatch.setenv("CALBRIDGE_RUN_WORKER", "true")
+    # The test CalDAV servers listen on loopback, which accounts may not reach by default.
+    monkeypatch.setenv("CALBRIDGE_CALDAV_ALLOWED_NETWORKS", LOOPBACK_SETTING)
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()

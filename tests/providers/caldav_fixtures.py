@@ -20,6 +20,7 @@ from bridge.domain import Attendee
 from bridge.providers import EventDraft
 from bridge.providers.caldav_calendar import CalDavCalendarProvider
 from tests.stock_radicale import USERS, RadicaleServer, running_radicale
+from tests.sync_fixtures import LOOPBACK
 
 BERLIN = """
 BEGIN:VTIMEZONE
@@ -59,7 +60,9 @@ def calendar_url(radicale: RadicaleServer) -> str:
 @pytest.fixture
 def caldav(radicale: RadicaleServer) -> Iterator[CalDavCalendarProvider]:
     """A provider logged in as alice."""
-    provider = CalDavCalendarProvider(radicale.url + "/", radicale.user, radicale.password)
+    provider = CalDavCalendarProvider(
+        radicale.url + "/", radicale.user, radicale.password, allowed_networks=LOOPBACK
+    )
     yield provider
     provider.close()
 

@@ -14,6 +14,7 @@ from bridge.providers.caldav_calendar import CalDavCalendarProvider
 from bridge.providers.caldav_cursor import Cursor
 from tests.providers.caldav_fixtures import WINDOW, delete_object, put_object, vcalendar
 from tests.stock_radicale import RadicaleServer, running_radicale, without_sync_collection
+from tests.sync_fixtures import LOOPBACK
 
 UTC = dt.UTC
 
@@ -67,7 +68,9 @@ def server(request: pytest.FixtureRequest, tmp_path: pathlib.Path) -> Iterator[R
 
 @pytest.fixture
 def account(server: RadicaleServer) -> Iterator[tuple[CalDavCalendarProvider, str]]:
-    provider = CalDavCalendarProvider(server.url, server.user, server.password)
+    provider = CalDavCalendarProvider(
+        server.url, server.user, server.password, allowed_networks=LOOPBACK
+    )
     yield provider, server.make_calendar("alice", "work")
     provider.close()
 
@@ -87,7 +90,9 @@ def test_the_cursor_is_an_etag_map_where_the_server_refuses_sync_collection(
 ) -> None:
     calendar_url = fallback_radicale.make_calendar("alice", "work")
     etag = put_object(calendar_url, "a.ics", event("a@other", 10, "A"))
-    provider = CalDavCalendarProvider(fallback_radicale.url, "alice", "secret")
+    provider = CalDavCalendarProvider(
+        fallback_radicale.url, "alice", "secret", allowed_networks=LOOPBACK
+    )
 
     page = provider.list_changes(calendar_url, None, WINDOW)
 

@@ -9,6 +9,7 @@ import pytest
 from bridge.providers.caldav_calendar import CalDavCalendarProvider
 from tests.providers.caldav_scheduling import naming_default
 from tests.stock_radicale import running_radicale
+from tests.sync_fixtures import LOOPBACK
 
 
 @pytest.mark.parametrize("on_inbox", [False, True], ids=["on-the-principal", "on-the-inbox"])
@@ -17,7 +18,9 @@ def test_the_calendar_the_server_names_as_default_is_primary(
 ) -> None:
     with running_radicale(tmp_path, wrap=naming_default("alice", "home", on_inbox=on_inbox)) as dav:
         work, home = dav.make_calendar("alice", "work"), dav.make_calendar("alice", "home")
-        provider = CalDavCalendarProvider(dav.url + "/", dav.user, dav.password)
+        provider = CalDavCalendarProvider(
+            dav.url + "/", dav.user, dav.password, allowed_networks=LOOPBACK
+        )
         try:
             calendars = provider.list_calendars()
         finally:
@@ -32,7 +35,9 @@ def test_the_calendar_the_server_names_as_default_is_primary(
 def test_the_only_calendar_is_primary_without_a_default(tmp_path: pathlib.Path) -> None:
     with running_radicale(tmp_path) as dav:
         work = dav.make_calendar("alice", "work")
-        provider = CalDavCalendarProvider(dav.url + "/", dav.user, dav.password)
+        provider = CalDavCalendarProvider(
+            dav.url + "/", dav.user, dav.password, allowed_networks=LOOPBACK
+        )
         try:
             calendars = provider.list_calendars()
         finally:

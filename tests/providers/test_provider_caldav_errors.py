@@ -25,6 +25,7 @@ from bridge.providers.caldav_calendar import CalDavCalendarProvider
 from tests.providers.caldav_fixtures import WINDOW, draft
 from tests.servers import free_port
 from tests.stock_radicale import RadicaleServer, WsgiApp, running_radicale
+from tests.sync_fixtures import LOOPBACK
 
 
 class Switch:
@@ -64,7 +65,9 @@ def switched(tmp_path: pathlib.Path, switch: Switch) -> Iterator[RadicaleServer]
 
 @pytest.fixture
 def account(switched: RadicaleServer) -> Iterator[tuple[CalDavCalendarProvider, str]]:
-    provider = CalDavCalendarProvider(switched.url, "alice", "secret", timeout=10)
+    provider = CalDavCalendarProvider(
+        switched.url, "alice", "secret", timeout=10, allowed_networks=LOOPBACK
+    )
     yield provider, switched.make_calendar("alice", "work")
     provider.close()
 
@@ -73,7 +76,7 @@ def account(switched: RadicaleServer) -> Iterator[tuple[CalDavCalendarProvider, 
 def test_a_refused_login_means_the_user_must_reconnect(
     radicale: RadicaleServer, calendar_url: str, user: str, password: str
 ) -> None:
-    provider = CalDavCalendarProvider(radicale.url, user, password)
+    provider = CalDavCalendarProvider(radicale.url, user, password, allowed_networks=LOOPBACK)
 
     with pytest.raises(GrantRevoked):
         provider.list_calendars()
@@ -94,7 +97,9 @@ def test_another_users_calendar_is_not_found(
 
 
 def test_a_server_that_does_not_answer_is_a_temporary_failure() -> None:
-    provider = CalDavCalendarProvider(f"http://127.0.0.1:{free_port()}/", "alice", "secret")
+    provider = CalDavCalendarProvider(
+        f"http://127.0.0.1:{free_port()}/", "alice", "secret", allowed_networks=LOOPBACK
+    )
 
     with pytest.raises(TemporaryFailure):
         provider.list_calendars()
@@ -107,7 +112,9 @@ def test_a_server_that_answers_too_late_is_a_temporary_failure(
     switched: RadicaleServer, switch: Switch
 ) -> None:
     calendar_url = switched.make_calendar("alice", "work")
-    provider = CalDavCalendarProvider(switched.url, "alice", "secret", timeout=0.2)
+    provider = CalDavCalendarProvider(
+        switched.url, "alice", "secret", timeout=0.2, allowed_networks=LOOPBACK
+    )
     switch.delay = 1.0
 
     with pytest.raises(TemporaryFailure):

@@ -11,6 +11,7 @@ from bridge.providers import GrantRevoked, TemporaryFailure
 from bridge.providers.caldav_calendar import CalDavCalendarProvider
 from tests.servers import free_port
 from tests.stock_radicale import RadicaleServer
+from tests.sync_fixtures import LOOPBACK
 
 
 @pytest.fixture
@@ -23,7 +24,9 @@ def silent_port() -> Iterator[int]:
 
 
 def listing_error(url: str, password: str = "secret", timeout: float = 5) -> str:
-    provider = CalDavCalendarProvider(url, "alice", password, timeout=timeout)
+    provider = CalDavCalendarProvider(
+        url, "alice", password, timeout=timeout, allowed_networks=LOOPBACK
+    )
     try:
         with pytest.raises((GrantRevoked, TemporaryFailure)) as raised:
             provider.list_calendars()
@@ -34,7 +37,9 @@ def listing_error(url: str, password: str = "secret", timeout: float = 5) -> str
 
 def test_a_refused_password_says_so_and_names_the_server(radicale: RadicaleServer) -> None:
     host = radicale.url.removeprefix("http://")
-    provider = CalDavCalendarProvider(radicale.url + "/", "alice", "not the password")
+    provider = CalDavCalendarProvider(
+        radicale.url + "/", "alice", "not the password", allowed_networks=LOOPBACK
+    )
     try:
         with pytest.raises(GrantRevoked) as raised:
             provider.list_calendars()

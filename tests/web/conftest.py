@@ -16,6 +16,7 @@ from bridge.web.app import create_app
 from bridge.web.feeds import feed_routes
 from tests.emulators.google_calendar import GoogleEmulator
 from tests.servers import serve_in_thread
+from tests.sync_fixtures import LOOPBACK
 from tests.web.api_client import MAX_BODY, Api
 
 FEED_MASKING_KEY = b"the feed server's masking key"
@@ -32,7 +33,10 @@ def feed_server(engine: sa.Engine) -> Iterator[str]:
 def api(
     engine: sa.Engine, google: GoogleEmulator, google_url: str, secret_key: str, crm_user: User
 ) -> Iterator[Api]:
-    """The whole app on a real socket, against the Google emulator; alice signed in."""
+    """The whole app on a real socket, against the Google emulator; alice signed in.
+
+    CalDAV accounts may reach loopback, where the test CalDAV servers listen.
+    """
     settings = Settings(
         database_url=engine.url.render_as_string(hide_password=False),
         google_api_base=google_url,
@@ -42,6 +46,7 @@ def api(
         google_client_secret=google.client_secret,
         secret_key=secret_key,
         max_body_bytes=MAX_BODY,
+        caldav_allowed_networks=list(LOOPBACK),
     )
     with serve_in_thread(create_app(settings)) as base_url:
         client = Api(base_url)
