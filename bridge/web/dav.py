@@ -9,6 +9,7 @@ events calendar must get 403 with the CalDAV precondition, not a silent
 conversion or a 400, so `CalBridgeDav` checks that before Radicale runs.
 It also answers the calendar-query REPORT clients poll a range with
 itself (`bridge.web.dav_report`), much faster than Radicale's generic one.
+A PROPPATCH the calendar refuses gets RFC 4918's 207 property by property.
 """
 
 from __future__ import annotations
@@ -19,13 +20,14 @@ from collections.abc import Iterable
 from http import client
 
 import radicale.config
-from radicale import httputils, pathutils, storage, types
+from radicale import httputils, pathutils, storage, types, xmlutils
 from radicale.app import Application
 from radicale.app.base import Access
 
 from bridge.config import Settings
+from bridge.dav_properties import PropertiesRefused
 from bridge.sign_in import SETTINGS, Throttled
-from bridge.web import dav_guard, dav_report
+from bridge.web import dav_guard, dav_proppatch, dav_report
 from bridge.web.client_address import client_address
 
 _COMPONENT_LINE = re.compile(rb"^BEGIN:(VEVENT|VTODO|VJOURNAL|VFREEBUSY)\r?$", re.I | re.M)
@@ -128,6 +130,32 @@ class CalBridgeDav(Application):
         request_info["status"] = client.MULTI_STATUS
         headers = {"Content-Type": f"text/xml; charset={self._encoding}"}
         return client.MULTI_STATUS, headers, answer, None
+
+    def do_PROPPATCH(
+        self,
+        environ: types.WSGIEnviron,
+        base_prefix: str,
+        path: str,
+        user: str,
+        user_groups: set,
+        request_info: dict,
+    ) -> types.WSGIResponse:
+        """Radicale's PROPPATCH; one the calendar refuses is a 207 saying why (`dav_proppatch`)."""
+        body = _buffered(environ)
+        try:
+            requested = list(
+                xmlutils.props_from_request(self._read_xml_request_body(environ, request_info))
+            )
+        except (RuntimeError, ValueError):
+            requested = []
+        environ["wsgi.input"] = io.BytesIO(body)
+        try:
+            return super().do_PROPPATCH(environ, base_prefix, path, user, user_groups, request_info)
+        except PropertiesRefused as refused:
+            answer = dav_proppatch.refusal(base_prefix, path, requested, refused)
+        request_info["status"] = client.MULTI_STATUS
+        headers = {"Content-Type": f"text/xml; charset={self._encoding}"}
+        return client.MULTI_STATUS, headers, self._xml_response(answer, request_info), None
 
     def do_PUT(
         self,

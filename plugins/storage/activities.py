@@ -9,7 +9,7 @@ collection's default type instead, so a client never sees its item vanish.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from radicale import item as radicale_item
 from radicale.storage import ComponentNotFoundError
 
-from bridge import ical
+from bridge import dav_properties, ical
 from bridge.domain import TASK_TYPE_KEY, Activity, ComponentKind, User
 from bridge.store import activities, crm
 from plugins.storage.collection import SQLCollection
@@ -43,6 +43,11 @@ class ActivityView(SQLCollection):
 
     def _changed_since(self, conn: sa.Connection, revision: int) -> list[str]:
         return activities.changed_since(conn, self._scope, revision)
+
+    def set_meta(self, props: Mapping[str, str]) -> None:
+        """Only a calendar's looks may change (`bridge.dav_properties`); else nothing does."""
+        dav_properties.check_changes(self.get_meta(), props)
+        super().set_meta(props)
 
     @property
     def last_modified(self) -> str:
