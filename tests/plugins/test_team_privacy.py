@@ -208,3 +208,25 @@ def test_the_masked_uid_cannot_be_confirmed_by_hashing_a_guess(
     assert masked != hashlib.sha256(uid.encode()).hexdigest()
     again = httpx.get(f"{live_server}{href}", auth=BOB).text
     assert again == text
+
+
+def test_calendar_and_feed_mask_a_uid_alike(
+    live_server: str, engine: sa.Engine, colleagues: int
+) -> None:
+    _put(
+        live_server,
+        "private",
+        _calendar(_event("private-1", "DTSTART:20240702T100000Z", "CLASS:PRIVATE")),
+    )
+    with writing(engine) as conn:
+        token = create_feed(conn, colleagues, scope="team")
+    listing = httpx.request(
+        "PROPFIND", f"{live_server}/dav/bob/team/", headers={"Depth": "1"}, auth=BOB
+    ).text
+    (href,) = set(re.findall(r">(/dav/bob/team/[0-9]+\.ics)<", listing))
+    texts = [
+        httpx.get(f"{live_server}{href}", auth=BOB).text,
+        httpx.get(f"{live_server}/feeds/{token}.ics").text,
+    ]
+    uids = {str(icalendar.Calendar.from_ical(text).walk("VEVENT")[0]["UID"]) for text in texts}
+    assert len(uids) == 1 and "private-1" not in uids
