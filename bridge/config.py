@@ -55,7 +55,9 @@ class Settings(BaseSettings):
     When empty, the key is read from `secret_key_file`, which is created
     with a new random key on first use. To rotate, put the new key first
     and keep the old ones after it, comma-separated, until every stored
-    secret is re-encrypted. Kept out of the settings' repr.
+    secret is re-encrypted. The newest key also keys the UIDs colleagues
+    see private activities under (`bridge.secrets.masking_key`), so a new
+    one changes them. Kept out of the settings' repr.
     """
     secret_key_file: str = "./var/secret.key"
     run_worker: bool = True
