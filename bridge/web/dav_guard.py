@@ -63,9 +63,10 @@ def admit(environ: types.WSGIEnviron, configuration: radicale.config.Configurati
         )
     body = _buffer_body(environ, configuration.get("server", "max_content_length"))
     text = _decoded(environ, configuration, body)
-    if text and environ.get("REQUEST_METHOD", "").upper() in XML_METHODS:
+    method = environ.get("REQUEST_METHOD", "").upper()
+    if text and method in XML_METHODS:
         try:
-            dav_xml.check(text)
+            dav_xml.check(text, method)
         except dav_xml.BadXml as error:
             raise Refused(error.status, str(error)) from None
     _check_basic(environ, configuration)

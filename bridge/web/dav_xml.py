@@ -21,6 +21,7 @@ MAX_NODES = 10_000
 MAX_DEPTH = 64
 """How deep elements may nest."""
 _CHUNK = 64 * 1024
+_PROPFIND = "DAV: propfind"
 
 
 class BadXml(ValueError):
@@ -32,16 +33,26 @@ class BadXml(ValueError):
 
 
 class _Bounds:
-    """Counts what expat reports and raises `BadXml` as soon as a bound is passed."""
+    """Counts what expat reports and raises `BadXml` as soon as a bound is passed.
+
+    It also notes the root element (as ``namespace name``) and how many
+    elements it holds, which is all `check` needs of the body's structure.
+    """
 
     def __init__(self) -> None:
         self.nodes = 0
         self.depth = 0
+        self.root = ""
+        self.root_children = 0
 
-    def start(self, _name: str, attributes: dict[str, str]) -> None:
+    def start(self, name: str, attributes: dict[str, str]) -> None:
         self.depth += 1
         if self.depth > MAX_DEPTH:
             raise BadXml(f"the XML body nests elements deeper than {MAX_DEPTH} levels")
+        if self.depth == 1:
+            self.root = name
+        elif self.depth == 2:
+            self.root_children += 1
         self.count(1 + len(attributes))
 
     def end(self, _name: str) -> None:
@@ -63,11 +74,13 @@ def _no_doctype(*_details: object) -> None:
     raise BadXml("the XML body has a document type declaration (DTD); send none")
 
 
-def check(text: str) -> None:
+def check(text: str, method: str) -> None:
     """Raise `BadXml` unless `text` is well-formed XML within the bounds and without a DTD.
 
     `text` is the body as Radicale decodes it, so it is read as UTF-8
-    whatever its XML declaration says, as Radicale's own parser does.
+    whatever its XML declaration says, as Radicale's own parser does. A
+    `method` of PROPFIND needs a ``propfind`` root with what to find in it
+    (RFC 4918, 14.20), which Radicale takes for granted.
     """
     bounds = _Bounds()
     parser = expat.ParserCreate(encoding="utf-8", namespace_separator=" ")
@@ -83,3 +96,5 @@ def check(text: str) -> None:
     except expat.ExpatError as error:
         reason = expat.ErrorString(error.code)
         raise BadXml(f"the XML body is not well-formed: {reason} (line {error.lineno})") from None
+    if method == "PROPFIND" and (bounds.root != _PROPFIND or not bounds.root_children):
+        raise BadXml("a PROPFIND body is a DAV: propfind element holding prop, allprop or propname")

@@ -134,6 +134,22 @@ def test_xml_bodies_are_bounded_in_elements(client: httpx.Client, engine: sa.Eng
     assert _stored(engine) == []
 
 
+def test_a_propfind_without_what_to_find_is_400(client: httpx.Client) -> None:
+    bodies = [
+        '<D:propfind xmlns:D="DAV:"></D:propfind>',
+        '<D:propfind xmlns:D="DAV:">text only</D:propfind>',
+        '<C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">'
+        "<D:prop><D:getetag/></D:prop></C:calendar-query>",
+    ]
+    for body in bodies:
+        answer = client.request("PROPFIND", "/dav/dave/", content=body, headers={"Depth": "1"})
+        assert answer.status_code == 400, (body, answer.text)
+        assert "DAV: propfind" in answer.text
+    allprop = '<D:propfind xmlns:D="DAV:"><D:allprop/></D:propfind>'
+    answer = client.request("PROPFIND", "/dav/dave/", content=allprop, headers={"Depth": "1"})
+    assert answer.status_code == 207, answer.text
+
+
 def test_xml_within_bounds_is_still_answered(client: httpx.Client) -> None:
     answer = client.request(
         "PROPFIND",
