@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from radicale import config, storage
 
 from bridge.domain import User
+from bridge.ical.rule_parts import skip_x_parts
 from bridge.store.users import find_user
 from plugins.database import engine_for
 from plugins.masking import masking_key_for
@@ -29,6 +30,7 @@ class StorageBase(storage.BaseStorage):
 
     def __init__(self, configuration: config.Configuration) -> None:
         super().__init__(configuration)
+        skip_x_parts()  # a client's X- rule parts must not fail Radicale's checks and searches
         self.engine: sa.Engine = engine_for(configuration, "storage")
         self.max_resource_size: int = configuration.get("server", "max_resource_size")
         """Stored items larger than this (in bytes) are not served, as with the file storage."""

@@ -92,3 +92,24 @@ def _categories(text: str) -> set[str]:
     found = _vevent(text).get("CATEGORIES", [])
     lines = found if isinstance(found, list) else [found]
     return {str(name) for line in lines for name in line.cats}
+
+
+def test_a_rule_with_an_x_part_is_kept(live_server: str, alice: int) -> None:
+    _put(live_server, SENT.replace("COUNT=5", "COUNT=5;X-CLIENT-RULE=keep"))
+    text = _get(live_server).replace("\r\n ", "")
+    assert "RRULE:FREQ=WEEKLY;COUNT=5;X-CLIENT-RULE=keep\r\n" in text
+    query = (
+        '<?xml version="1.0"?><C:calendar-query xmlns:D="DAV:" '
+        'xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><D:getetag/></D:prop>'
+        '<C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT">'
+        '<C:time-range start="20240722T000000Z" end="20240801T000000Z"/>'
+        "</C:comp-filter></C:comp-filter></C:filter></C:calendar-query>"
+    )
+    found = httpx.request(
+        "REPORT",
+        f"{live_server}/dav/alice/activities/",
+        content=query,
+        headers={"Depth": "1"},
+        auth=ALICE,
+    )
+    assert found.status_code == 207 and "round-trip.ics" in found.text
