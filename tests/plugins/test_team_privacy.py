@@ -2,7 +2,8 @@
 
 Alice writes with a CalDAV client; bob reads her events through the team
 calendar (PROPFIND, GET, time-range REPORT, multiget, sync-collection) and
-his team feed. Canary strings stand for the details that must not travel.
+his team feed, and asks the API about them. Canary strings stand for the
+details that must not travel.
 """
 
 from __future__ import annotations
@@ -94,6 +95,10 @@ def _bobs_doors(live_server: str, engine: sa.Engine, bob_id: int) -> list[str]:
             http.request("REPORT", team, content=multiget, headers={"Depth": "1"}),
             http.request("REPORT", team, content=SYNC, headers={"Depth": "1"}),
             http.get(f"{live_server}/feeds/{token}.ics"),
+            http.get(
+                f"{live_server}/api/v1/activities/sync-status",
+                params={"ids": ",".join(re.sub(r"\D", "", href) for href in hrefs)},
+            ),
             *(http.get(f"{live_server}{href}") for href in hrefs),
         ]
     assert hrefs and all(answer.status_code in (200, 207) for answer in answers)
