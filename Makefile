@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install run test lint format bench bench-sync clean
+.PHONY: install run test fuzz lint format bench bench-sync clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,10 @@ run: install
 
 test: install
 	$(BIN)/pytest -n auto
+
+# The hostile-input fuzz tests at length: 2,000 examples per door instead of a few dozen.
+fuzz: install
+	CALBRIDGE_FUZZ_EXAMPLES=$${CALBRIDGE_FUZZ_EXAMPLES:-2000} $(BIN)/pytest -n auto tests/web/test_fuzz_doors.py
 
 lint: install
 	$(BIN)/ruff check .
