@@ -16,7 +16,14 @@ import hashlib
 import re
 from collections.abc import Iterable
 
-from bridge.ical.lines import Component, line_name, parse_property, referenced_tzids, serialize
+from bridge.ical.lines import (
+    Component,
+    Property,
+    line_name,
+    parse_property,
+    referenced_tzids,
+    serialize,
+)
 from bridge.ical.objects import CalendarObject
 from bridge.ical.times import Zone, moment_value, source_zone, utc_stamp
 from bridge.ical.zones import named_zone, vtimezone_zone
@@ -59,9 +66,8 @@ class MaskedTimes:
         self._timezone: Component | None = None
         zone = source_zone(source)
         if keep_series_zone and zone is not None and source.master.lines("RRULE"):
-            self._timezone = _anonymous_timezone(source.timezones[zone.tzid])
+            tzid, self._timezone = _anonymous_timezone(source.timezones[zone.tzid])
             self._kept_tzid = zone.tzid
-            tzid = self._timezone.properties[0].removeprefix("TZID:")
             self.zone = Zone(tzid, zone.tzinfo)
 
     def timezones_for(self, components: Iterable[Component]) -> list[Component]:
@@ -87,25 +93,27 @@ class MaskedTimes:
             value = prop.value.strip()
             if not _TIME_VALUE.fullmatch(value):
                 continue
-            rebuilt = self._time_line(prop.name, prop.param("TZID"), prop.param("VALUE"), value)
+            rebuilt = self._time_line(prop, value)
             if rebuilt is not None:
                 bare.append(rebuilt)
         return bare
 
-    def _time_line(
-        self, name: str, tzid: str | None, value_type: str | None, value: str
-    ) -> str | None:
-        if name == "DURATION":
+    def _time_line(self, prop: Property, value: str) -> str | None:
+        """`prop` with `value` in UTC (or in the kept zone), and only VALUE and RANGE kept."""
+        if prop.name == "DURATION":
             return f"DURATION:{value}"
-        kind = (value_type or "").upper()
+        kind = (prop.param("VALUE") or "").upper()
         params = f";VALUE={kind}" if kind in _VALUE_TYPES else ""
+        if (prop.param("RANGE") or "").upper() == "THISANDFUTURE":
+            params += ";RANGE=THISANDFUTURE"
+        tzid = prop.param("TZID")
         if tzid is not None and tzid == self._kept_tzid and self.zone is not None:
-            return f"{name};TZID={self.zone.tzid}{params}:{value}"
+            return f"{prop.name};TZID={self.zone.tzid}{params}:{value}"
         zone = self._zone(tzid) if tzid is not None else None
         pieces = [_utc_period(piece, zone, zoned=tzid is not None) for piece in value.split(",")]
         if None in pieces:
             return None
-        return f"{name}{params}:{','.join(piece for piece in pieces if piece is not None)}"
+        return f"{prop.name}{params}:{','.join(piece for piece in pieces if piece is not None)}"
 
     def _zone(self, tzid: str) -> dt.tzinfo | None:
         """The zone a TZID names: the object's own VTIMEZONE, else a known name, else None."""
@@ -154,15 +162,16 @@ def _utc_value(text: str, zone: dt.tzinfo | None, *, zoned: bool) -> str | None:
     return utc_stamp(moment) if zoned or moment.tzinfo is not None else text
 
 
-def _anonymous_timezone(vtimezone: Component) -> Component:
-    """`vtimezone` reduced to its offsets and transitions, named after them."""
+def _anonymous_timezone(vtimezone: Component) -> tuple[str, Component]:
+    """`vtimezone` reduced to its offsets and transitions, and the name made of them."""
     parts = [
         Component(child.name, [line for line in map(_zone_line, child.properties) if line])
         for child in vtimezone.children
         if child.name in _ZONE_PARTS
     ]
     digest = hashlib.sha256("".join(map(serialize, parts)).encode()).hexdigest()
-    return Component("VTIMEZONE", [f"TZID:masked-{digest[:16]}"], parts)
+    tzid = f"masked-{digest[:16]}"
+    return tzid, Component("VTIMEZONE", [f"TZID:{tzid}"], parts)
 
 
 def _zone_line(line: str) -> str | None:

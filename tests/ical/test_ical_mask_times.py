@@ -196,3 +196,25 @@ def test_a_text_without_private_components_is_only_stripped_of_alarms() -> None:
     text = stored(calendar(SECRET_ZONE, event(f"DTSTART;{ZONED}:20240102T090000"))).ical
     assert text is not None
     assert colleague_view(text) == text
+
+
+def test_an_override_of_this_and_future_occurrences_keeps_its_range() -> None:
+    activity = stored(
+        calendar(
+            event(
+                "DTSTART:20240102T080000Z",
+                "DTEND:20240102T090000Z",
+                "RRULE:FREQ=WEEKLY;COUNT=10",
+                "CLASS:PRIVATE",
+            ),
+            event(
+                "RECURRENCE-ID;RANGE=THISANDFUTURE;X-P=CANARY:20240109T080000Z",
+                "DTSTART:20240109T100000Z",
+                "DTEND:20240109T110000Z",
+                "CLASS:PRIVATE",
+            ),
+        )
+    )
+    masked = render_masked(activity, MASKING_KEY)
+    assert "RECURRENCE-ID;RANGE=THISANDFUTURE:20240109T080000Z\r\n" in masked
+    assert "CANARY" not in masked
