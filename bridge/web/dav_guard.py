@@ -99,13 +99,19 @@ def _decoded(
     Radicale decodes credentials with the same charset, so even a request
     without a body is refused here rather than failing in the sign-in.
     """
+    content_type = environ.get("CONTENT_TYPE", "")
+    given = (
+        content_type.split("charset=")[1].split(";")[0].strip()
+        if "charset=" in content_type
+        else None
+    )
+    refused = Refused(HTTPStatus.BAD_REQUEST, f"unknown or unusable charset {given!r}")
+    if given is not None and not dav_xml.is_text_encoding(given):
+        raise refused
     try:
         return httputils.decode_request(configuration, environ, body)
     except (LookupError, ValueError):
-        charset = environ.get("CONTENT_TYPE", "").partition("charset=")[2].split(";")[0]
-        raise Refused(
-            HTTPStatus.BAD_REQUEST, f"unknown or unusable charset {charset.strip()!r}"
-        ) from None
+        raise refused from None
 
 
 def _check_basic(environ: types.WSGIEnviron, configuration: radicale.config.Configuration) -> None:
@@ -116,7 +122,7 @@ def _check_basic(environ: types.WSGIEnviron, configuration: radicale.config.Conf
     try:
         encoded = authorization[len("Basic") :].strip().encode("ascii")
         credentials = httputils.decode_request(configuration, environ, base64.b64decode(encoded))
-    except ValueError:  # not ASCII, not base64, or not text: binascii.Error and UnicodeError
+    except (LookupError, ValueError):  # not ASCII, not base64 (binascii.Error), not text
         credentials = ""
     if ":" not in credentials:
         realm = configuration.get("auth", "realm")

@@ -74,6 +74,27 @@ def _no_doctype(*_details: object) -> None:
     raise BadXml("the XML body has a document type declaration (DTD); send none")
 
 
+def is_text_encoding(name: str) -> bool:
+    """Whether Python decodes text with the codec called `name`.
+
+    One byte is decoded to find out: decoding nothing succeeds for any
+    name, and a codec that cannot read that byte is still a text codec.
+    """
+    try:
+        b"a".decode(name)
+    except UnicodeDecodeError:
+        return True
+    except (LookupError, ValueError):
+        return False
+    return True
+
+
+def _known_encoding(_version: str, encoding: str | None, _standalone: int) -> None:
+    """An XML declaration naming an encoding nobody knows is a confused client: refused."""
+    if encoding is not None and not is_text_encoding(encoding):
+        raise BadXml(f"the XML declaration names an unknown encoding {encoding!r}")
+
+
 def check(text: str, method: str) -> None:
     """Raise `BadXml` unless `text` is well-formed XML within the bounds and without a DTD.
 
@@ -88,6 +109,7 @@ def check(text: str, method: str) -> None:
     parser.EndElementHandler = bounds.end
     parser.StartNamespaceDeclHandler = bounds.namespace
     parser.StartDoctypeDeclHandler = _no_doctype
+    parser.XmlDeclHandler = _known_encoding
     data = text.encode("utf-8", "replace")
     try:
         for offset in range(0, len(data), _CHUNK):

@@ -96,6 +96,10 @@ def test_xml_with_a_dtd_a_bad_charset_or_deep_nesting_is_400(
         "entity": (PROPPATCH.format(doctype=entity, name="&a;"), "text/xml"),
         "dtd": (PROPPATCH.format(doctype="<!DOCTYPE x>", name="Changed"), "text/xml"),
         "charset": (PROPPATCH.format(doctype="", name="Changed"), "text/xml; charset=bogus"),
+        "encoding": (
+            PROPPATCH.format(doctype="", name="Changed").replace("utf-8", "klingon"),
+            "text/xml",
+        ),
         "deep": ("<a>" * 100_000 + "</a>" * 100_000, "text/xml"),
         "undefined entity": (PROPPATCH.format(doctype="", name="&a;"), "text/xml"),
     }
@@ -115,6 +119,10 @@ def test_xml_with_a_dtd_a_bad_charset_or_deep_nesting_is_400(
         headers={"Content-Type": "text/calendar; charset=bogus"},
     )
     assert put.status_code == 400, put.text
+    bodiless = client.get(
+        "/dav/dave/activities/", headers={"Content-Type": "text/plain; charset=x"}
+    )
+    assert bodiless.status_code == 400, bodiless.text
     assert _displayname(client) == name
     assert _stored(engine) == []
 
