@@ -3,7 +3,8 @@
 Radicale answers 500 when it trips over a request it cannot read, and it
 reads a body only as far as ``Content-Length`` says. So `admit`, run first:
 
-- refuses a path longer than the database keeps (414);
+- refuses a path longer than the database keeps (414; 400 for a MOVE's
+  ``Destination``);
 - buffers the body whole, a chunked one (no ``Content-Length``) included,
   up to the body limit (413 beyond it), and sets its length for Radicale;
 - refuses a ``charset`` in ``Content-Type`` that Python cannot decode (400);
@@ -20,6 +21,7 @@ from __future__ import annotations
 import base64
 import io
 from http import HTTPStatus
+from urllib.parse import unquote, urlsplit
 
 import radicale.config
 from radicale import httputils, types
@@ -57,10 +59,7 @@ class Refused(Exception):
 
 def admit(environ: types.WSGIEnviron, configuration: radicale.config.Configuration) -> None:
     """Raise `Refused` for a request Radicale must not see; leave the body readable again."""
-    if len(environ.get("PATH_INFO", "")) > MAX_PATH:
-        raise Refused(
-            HTTPStatus.REQUEST_URI_TOO_LONG, f"the path is longer than {MAX_PATH} characters"
-        )
+    _check_paths(environ)
     body = _buffer_body(environ, configuration.get("server", "max_content_length"))
     text = _decoded(environ, configuration, body)
     method = environ.get("REQUEST_METHOD", "").upper()
@@ -70,6 +69,20 @@ def admit(environ: types.WSGIEnviron, configuration: radicale.config.Configurati
         except dav_xml.BadXml as error:
             raise Refused(error.status, str(error)) from None
     _check_basic(environ, configuration)
+
+
+def _check_paths(environ: types.WSGIEnviron) -> None:
+    """414 for a request path too long to keep, 400 for such a ``Destination``."""
+    if len(environ.get("PATH_INFO", "")) > MAX_PATH:
+        raise Refused(
+            HTTPStatus.REQUEST_URI_TOO_LONG, f"the path is longer than {MAX_PATH} characters"
+        )
+    # Read as Radicale's MOVE reads it: unquoted, then its path below this mount.
+    destination = urlsplit(unquote(environ.get("HTTP_DESTINATION", ""))).path
+    if len(destination.removeprefix(environ.get("SCRIPT_NAME", ""))) > MAX_PATH:
+        raise Refused(
+            HTTPStatus.BAD_REQUEST, f"the Destination path is longer than {MAX_PATH} characters"
+        )
 
 
 def _buffer_body(environ: types.WSGIEnviron, limit: int) -> bytes:

@@ -252,8 +252,13 @@ def test_long_paths_and_uids_are_refused_in_calendars_of_ones_own(client: httpx.
     )
     assert long_name.status_code == 414, long_name.text
     assert client.request("MKCALENDAR", "/dav/dave/" + "c" * 1100 + "/").status_code == 414
+    assert client.put("/dav/dave/own/p.ics", content=EVENT.format(uid="p", extra="")).is_success
+    far = {"Destination": f"{client.base_url}/dav/dave/own/{'h' * 2000}.ics"}
+    moved = client.request("MOVE", "/dav/dave/own/p.ics", headers=far)
+    assert moved.status_code == 400, moved.text
     listing = client.request("PROPFIND", "/dav/dave/own/", headers={"Depth": "1"})
-    assert listing.text.count("<response>") == 1, listing.text
+    assert listing.text.count("<response>") == 2, listing.text
+    assert "/dav/dave/own/p.ics" in listing.text
     calendars = client.request("PROPFIND", "/dav/dave/", headers={"Depth": "1"})
     assert "c" * 1100 not in calendars.text
 
