@@ -110,7 +110,7 @@ class MaskedTimes:
         if tzid is not None and tzid == self._kept_tzid and self.zone is not None:
             return f"{prop.name};TZID={self.zone.tzid}{params}:{value}"
         zone = self._zone(tzid) if tzid is not None else None
-        pieces = [_utc_period(piece, zone, zoned=tzid is not None) for piece in value.split(",")]
+        pieces = [_utc_period(piece, zone) for piece in value.split(",")]
         if None in pieces:
             return None
         return f"{prop.name}{params}:{','.join(piece for piece in pieces if piece is not None)}"
@@ -137,29 +137,28 @@ def bare_rule(value: str) -> str:
     )
 
 
-def _utc_period(piece: str, zone: dt.tzinfo | None, *, zoned: bool) -> str | None:
+def _utc_period(piece: str, zone: dt.tzinfo | None) -> str | None:
     """One value of a time list (a PERIOD is start/end or start/duration) in UTC."""
     start, slash, end = piece.partition("/")
-    first = _utc_value(start, zone, zoned=zoned)
+    first = _utc_value(start, zone)
     if not slash or first is None:
         return first
     if end[:1] in ("P", "+", "-"):
         return f"{first}/{end}"
-    last = _utc_value(end, zone, zoned=zoned)
+    last = _utc_value(end, zone)
     return None if last is None else f"{first}/{last}"
 
 
-def _utc_value(text: str, zone: dt.tzinfo | None, *, zoned: bool) -> str | None:
-    """A DATE stays a date; a zoned DATE-TIME becomes UTC (an unknown zone is read as UTC).
+def _utc_value(text: str, zone: dt.tzinfo | None) -> str | None:
+    """A DATE stays a date; a DATE-TIME becomes UTC, None when it is not one.
 
-    A floating time (no zone, no Z) stays floating: it names no place.
+    Times in an unknown zone and floating times are read as UTC, as
+    `bridge.ical.times` reads them, so they meet the master's DTSTART.
     """
     if len(text) == 8:
         return text if moment_value(text, None) is not None else None
     moment = moment_value(text, zone)
-    if not isinstance(moment, dt.datetime):
-        return None
-    return utc_stamp(moment) if zoned or moment.tzinfo is not None else text
+    return utc_stamp(moment) if isinstance(moment, dt.datetime) else None
 
 
 def _anonymous_timezone(vtimezone: Component) -> tuple[str, Component]:

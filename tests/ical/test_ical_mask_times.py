@@ -218,3 +218,19 @@ def test_an_override_of_this_and_future_occurrences_keeps_its_range() -> None:
     masked = render_masked(activity, MASKING_KEY)
     assert "RECURRENCE-ID;RANGE=THISANDFUTURE:20240109T080000Z\r\n" in masked
     assert "CANARY" not in masked
+
+
+def test_floating_times_are_read_as_utc_like_the_series_start() -> None:
+    activity = stored(
+        calendar(
+            event(
+                "DTSTART:20240102T080000",
+                "RRULE:FREQ=WEEKLY;COUNT=3",
+                "EXDATE:20240109T080000",
+                "CLASS:PRIVATE",
+            )
+        )
+    )
+    masked = render_masked(activity, MASKING_KEY)
+    assert "DTSTART:20240102T080000Z\r\n" in masked
+    assert "EXDATE:20240109T080000Z\r\n" in masked
