@@ -17,14 +17,13 @@ import re
 from bridge.domain import Activity, ComponentKind
 from bridge.ical.lines import Component, parse_tree, pruned, serialize
 from bridge.ical.masktimes import MaskedTimes
-from bridge.ical.objects import HEADER, read_object, read_source
+from bridge.ical.objects import HEADER, PRIVATE_CLASSES, read_object, read_source
 from bridge.ical.times import dtstamp, time_lines
 
 _RECURRENCE = ("RRULE", "RDATE", "EXDATE")
 _SOURCE_MARKERS = ("RRULE", "RDATE", "RECURRENCE-ID", "TZID")
 _OVERRIDE_TIMES = ("RECURRENCE-ID", "DTSTART", "DTEND", "DURATION")
 _COMPONENT_TIMES = (*_OVERRIDE_TIMES, "DUE", *_RECURRENCE)
-_PRIVATE_CLASSES = ("PRIVATE", "CONFIDENTIAL")
 _PRIVATE_LINE = re.compile(
     r"^CLASS[;:][^\r\n]*(?:PRIVATE|CONFIDENTIAL)", re.IGNORECASE | re.MULTILINE
 )
@@ -126,7 +125,7 @@ def _is_private(component: Component) -> bool:
     if component.name not in (ComponentKind.EVENT, ComponentKind.TODO):
         return False
     found = component.first("CLASS")
-    return found is not None and found.value.strip().upper() in _PRIVATE_CLASSES
+    return found is not None and found.value.strip().upper() in PRIVATE_CLASSES
 
 
 def _masked_component(component: Component, uid: str, times: MaskedTimes) -> Component:

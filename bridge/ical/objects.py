@@ -16,6 +16,8 @@ from bridge.ical.lines import Component, parse_tree, referenced_tzids
 PRODID = "-//CalBridge//CalBridge//EN"
 HEADER = (f"PRODID:{PRODID}", "VERSION:2.0")
 KINDS = ("VEVENT", "VTODO")
+PRIVATE_CLASSES = frozenset({"PRIVATE", "CONFIDENTIAL"})
+"""CLASS values that keep a component's details to its owner."""
 
 
 @dataclass

@@ -13,12 +13,11 @@ from bridge.domain import Activity
 from bridge.ical.attendees import read_attendees
 from bridge.ical.errors import ICalError
 from bridge.ical.lines import parse_property, serialize, unescape_text
-from bridge.ical.objects import CalendarObject, read_object
+from bridge.ical.objects import PRIVATE_CLASSES, CalendarObject, read_object
 from bridge.ical.times import Lines, as_utc, event_span, read_moment, read_when, todo_span
 from bridge.ical.xprops import DONE, LINKS, TRANSP, TYPE
 from bridge.ical.zones import vtimezone_zone
 
-_PRIVATE_CLASSES = ("PRIVATE", "CONFIDENTIAL")
 MAX_UID_LENGTH = 255
 """The longest UID an activity keeps (the size of its ``uid`` column)."""
 MAX_DURATION = dt.timedelta(seconds=2**31 - 1)
@@ -53,7 +52,7 @@ def activity_from_ical(
         done=done,
         done_at=_done_at(master, existing) if done else None,
         busy=(_text(master, "TRANSP") or _x_text(master, TRANSP)).upper() != "TRANSPARENT",
-        private=_text(master, "CLASS").upper() in _PRIVATE_CLASSES,
+        private=_text(master, "CLASS").upper() in PRIVATE_CLASSES,
         location=_text(master, "LOCATION"),
         public_description=_text(master, "DESCRIPTION"),
         attendees=read_attendees(master.get("ATTENDEE", [])),
