@@ -14,6 +14,7 @@ from bridge.ical.attendees import read_attendees
 from bridge.ical.errors import ICalError
 from bridge.ical.lines import parse_property, serialize, unescape_text
 from bridge.ical.objects import PRIVATE_CLASSES, CalendarObject, read_object
+from bridge.ical.recurrence import check_components
 from bridge.ical.times import Lines, as_utc, event_span, read_moment, read_when, todo_span
 from bridge.ical.xprops import DONE, LINKS, TRANSP, TYPE
 from bridge.ical.zones import vtimezone_zone
@@ -36,6 +37,7 @@ def activity_from_ical(
     from it, as do the type and links when the client dropped our X- properties.
     """
     source = read_object(text)
+    check_components([source.calendar])
     _check_timezones(source)
     master = source.master.by_name()
     when = read_when(source.kind, master)

@@ -23,9 +23,11 @@ import radicale.config
 from radicale import httputils, pathutils, storage, types, xmlutils
 from radicale.app import Application
 from radicale.app.base import Access
+from radicale.log import logger
 
 from bridge.config import Settings
 from bridge.dav_properties import PropertiesRefused
+from bridge.ical import recurrence
 from bridge.sign_in import SETTINGS, Throttled
 from bridge.web import dav_guard, dav_proppatch, dav_report
 from bridge.web.client_address import client_address
@@ -172,6 +174,14 @@ class CalBridgeDav(Application):
             request_info["status"] = client.FORBIDDEN
             return self._webdav_error_response(
                 client.FORBIDDEN, "C:supported-calendar-component", request_info
+            )
+        # Before Radicale parses the item: its checks expand the rules they are given.
+        refused = recurrence.refused_rule(body.decode("utf-8", "replace"))
+        if refused:
+            logger.info("PUT %s refused: %s", path, refused)
+            request_info["status"] = client.FORBIDDEN
+            return self._webdav_error_response(
+                client.FORBIDDEN, "C:valid-calendar-data", request_info
             )
         return super().do_PUT(environ, base_prefix, path, user, user_groups, request_info)
 

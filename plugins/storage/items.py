@@ -19,6 +19,7 @@ from radicale import item as radicale_item
 from radicale import storage
 
 from bridge.ical.times import utc
+from bridge.ical.walks import read_bounded
 from plugins.storage.occurrences import Occurrences, index
 
 T = TypeVar("T")
@@ -99,7 +100,7 @@ class LazyItem(radicale_item.Item):
     @property
     def vobject_item(self) -> vobject.base.Component:
         if self._vobject_item is None:
-            self._vobject_item = vobject.readOne(self.serialize())
+            self._vobject_item = read_bounded(self.serialize())
         return self._vobject_item
 
 
@@ -119,7 +120,7 @@ class RecurringCache:
         self._lock = threading.Lock()
 
     def parsed(self, key: Hashable, text: Callable[[], str]) -> vobject.base.Component:
-        return self._get(("parsed", key), lambda: vobject.readOne(text()))
+        return self._get(("parsed", key), lambda: read_bounded(text()))
 
     def occurrences(self, key: Hashable, text: Callable[[], str]) -> Occurrences:
         return self._get(("occurrences", key), lambda: index(self.parsed(key, text)))
