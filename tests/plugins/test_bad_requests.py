@@ -158,6 +158,44 @@ def test_a_propfind_without_what_to_find_is_400(client: httpx.Client) -> None:
     assert answer.status_code == 207, answer.text
 
 
+def test_xml_without_the_parts_the_rfcs_require_is_400(client: httpx.Client) -> None:
+    ns = 'xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"'
+    component_set = (
+        f"<D:propertyupdate {ns}><D:set><D:prop><C:supported-calendar-component-set><C:comp/>"
+        "</C:supported-calendar-component-set></D:prop></D:set></D:propertyupdate>"
+    )
+    requests = [
+        ("PROPPATCH", "/dav/dave/activities/", component_set, "name attribute"),
+        (
+            "MKCALENDAR",
+            "/dav/dave/new/",
+            component_set.replace("D:propertyupdate", "C:mkcalendar"),
+            "name attribute",
+        ),
+        (
+            "REPORT",
+            "/dav/dave/activities/",
+            f"<C:calendar-multiget {ns}><D:href/></C:calendar-multiget>",
+            "href",
+        ),
+        ("REPORT", "/dav/dave/activities/", f"<C:free-busy-query {ns}/>", "time-range"),
+    ]
+    for method, path, body, reason in requests:
+        answer = client.request(method, path, content=body, headers={"Depth": "1"})
+        assert answer.status_code == 400, (method, body, answer.text)
+        assert reason in answer.text
+    assert client.request("PROPFIND", "/dav/dave/new/", headers={"Depth": "0"}).status_code == 404
+    calendar = client.request(
+        "PROPFIND",
+        "/dav/dave/activities/",
+        content=PROPFIND.format(props="<C:supported-calendar-component-set/>").replace(
+            'xmlns:D="DAV:"', ns
+        ),
+        headers={"Depth": "0"},
+    )
+    assert "VEVENT" in calendar.text, calendar.text
+
+
 def test_xml_within_bounds_is_still_answered(client: httpx.Client) -> None:
     answer = client.request(
         "PROPFIND",
