@@ -99,6 +99,8 @@ def _buffer_body(environ: types.WSGIEnviron, limit: int) -> bytes:
         raise
     if len(body) > limit:
         raise too_large
+    if length and len(body) < int(length):  # the client left; Radicale would refuse it too
+        raise Refused(HTTPStatus.BAD_REQUEST, "the request body is shorter than its length")
     environ["CONTENT_LENGTH"] = str(len(body))  # type: ignore[index]
     environ["wsgi.input"] = io.BytesIO(body)  # type: ignore[index]
     return body
