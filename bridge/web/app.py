@@ -23,18 +23,27 @@ from bridge.web import redaction
 from bridge.web.api import api_routes
 from bridge.web.api_oauth import oauth_routes
 from bridge.web.dav import dav_application
+from bridge.web.dav_deadline import DeadlinePool
 from bridge.web.feeds import feed_routes
 from bridge.web.webhooks import webhook_routes
 from bridge.worker.providers import ProviderConfig
 from bridge.worker.setup import BackgroundWorker, build_worker
 
 
-def _health(engine: sa.Engine):
+def _health(engine: sa.Engine, dav_pool: DeadlinePool):
+    """Unhealthy (503, with the reason) when the database does not answer or CalDAV's
+    workers are all busy, so a load balancer sends new requests elsewhere."""
+
     def check() -> None:
         with engine.connect() as conn:
             conn.execute(sa.text("SELECT 1"))
 
     async def health(_request: Request) -> Response:
+        if dav_pool.exhausted:
+            return JSONResponse(
+                {"status": "error", "caldav": "every worker is busy", "workers": dav_pool.workers},
+                status_code=503,
+            )
         try:
             await run_in_threadpool(check)
         except sa.exc.SQLAlchemyError:
@@ -59,7 +68,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or get_settings()
     redaction.install()
     engine = shared_engine(settings.database_url)
-    dav = WSGIMiddleware(dav_application(settings))
+    dav_pool = DeadlinePool(
+        dav_application(settings), settings.dav_request_seconds, settings.dav_workers
+    )
+    dav = WSGIMiddleware(dav_pool, workers=settings.dav_workers)
     accounts = CalendarAccounts(
         engine,
         box_from_settings(settings.secret_key, settings.secret_key_file),
@@ -67,7 +79,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
     routes = [
         Route("/", home),
-        Route("/healthz", _health(engine)),
+        Route("/healthz", _health(engine, dav_pool)),
         Route("/.well-known/caldav", well_known, methods=["GET", "HEAD", "PROPFIND"]),
         Route("/.well-known/carddav", well_known, methods=["GET", "HEAD", "PROPFIND"]),
         *feed_routes(engine, masking_key(settings.secret_key, settings.secret_key_file)),

@@ -28,6 +28,8 @@ from radicale import pathutils, storage
 from radicale.app.report import test_filter
 from radicale.xmlutils import make_clark
 
+from bridge import deadline
+
 CALENDAR_QUERY = make_clark("C:calendar-query")
 PROP = make_clark("D:prop")
 GETETAG = make_clark("D:getetag")
@@ -91,6 +93,7 @@ def answer(
     # An item's href is one path segment below the collection's, which is sanitised once.
     prefix = quote(base_prefix + pathutils.unstrip_path(collection.path, True))
     for item in _matching(query, collection):
+        deadline.check()
         _check_writable(item)
         href = prefix + quote(item.href)
         props = []

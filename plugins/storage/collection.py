@@ -18,6 +18,7 @@ from radicale import storage
 from radicale.app.report import test_filter
 from radicale.item import filter as radicale_filter
 
+from bridge import deadline
 from bridge.store import dav
 from plugins.storage.items import LazyItem, TextLoader, http_date, recurring_items
 
@@ -124,6 +125,7 @@ class SQLCollection(storage.BaseCollection):
         filters = list(filters)
         tag, start, end, simple = radicale_filter.simplify_prefilters(filters, self.tag)
         for item in self._items(self._rows(time_range=(start, end))):
+            deadline.check()
             if tag is not None and tag != item.component_name:
                 continue
             item_start, item_end = item.time_range
