@@ -36,11 +36,11 @@ class Settings(BaseSettings):
     public_url: str = ""
     max_body_bytes: int = 10 * 1024 * 1024
     auth_cache_seconds: int = 60
-    dav_workers: int = 10
-    """Threads answering CalDAV; when all are busy `/healthz` says so (503)."""
-    dav_request_seconds: float = 30.0
-    """How long one CalDAV request may work before it is stopped with 503 (0: no limit)."""
     """How long a process remembers a successful sign-in instead of checking argon2 again."""
+    dav_workers: int = Field(default=10, ge=1)
+    """Threads answering CalDAV; when all are busy `/healthz` says so (503)."""
+    dav_request_seconds: float = Field(default=30.0, ge=0)
+    """How long one CalDAV request may work before it is stopped with 503 (0: no limit)."""
     sign_in_address_failures: int = Field(default=10, ge=1)
     """Failed sign-ins one client address may make per `sign_in_window_seconds`; then 429."""
     sign_in_user_failures: int = Field(default=50, ge=1)
