@@ -18,6 +18,7 @@ from collections.abc import Iterator
 import icalendar
 import recurring_ical_events
 
+from bridge.ical.recurrence import refused_rule
 from bridge.ical.times import as_utc, overlaps, recurrence_text
 from bridge.providers import ExternalEvent, Moment, NotFound, ProviderError
 from bridge.providers.caldav_events import (
@@ -114,6 +115,10 @@ def exdates(master: icalendar.Component) -> Iterator[Moment]:
 
 
 def _occurrences(calendar: icalendar.Calendar, window: Window) -> list[icalendar.Component]:
+    refused = refused_rule(calendar.to_ical().decode("utf-8", "replace"))
+    if refused:  # expanding it could take forever: a rule that never advances, say
+        log.warning("skipping a recurring event whose rule is refused: %s", refused)
+        return []
     try:
         return list(recurring_ical_events.of(calendar, skip_bad_series=True).between(*window))
     except ValueError as unreadable:  # the library's InvalidCalendar and friends

@@ -17,7 +17,7 @@ from bridge.web.app import create_app
 from tests.servers import serve_in_thread
 
 AUTH = ("walker", "walker-pw")
-SERIES = 12
+SERIES = 2
 # Each series every minute from 2000 is walked to its bound before a 2030 range is reached.
 RANGE_REPORT = """<?xml version="1.0" encoding="utf-8"?>
 <C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">
@@ -58,8 +58,8 @@ def _serve(engine: sa.Engine, **settings: object) -> Iterator[str]:
 
 @pytest.fixture
 def hasty(engine: sa.Engine) -> Iterator[str]:
-    """A server whose CalDAV requests may work for half a second."""
-    yield from _serve(engine, dav_request_seconds=0.5)
+    """A server whose CalDAV requests may work for a fifth of a second."""
+    yield from _serve(engine, dav_request_seconds=0.2)
 
 
 @pytest.fixture
