@@ -12,6 +12,7 @@ refused. X- parts are allowed (they mean nothing to the expansion).
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from collections.abc import Iterable
@@ -26,7 +27,8 @@ MAX_COUNT = 1_000_000
 MAX_LIST = 400
 """No BY list needs more values than a year has days (BYYEARDAY, BYSETPOS: 366)."""
 
-_DAYS = frozenset({"SU", "MO", "TU", "WE", "TH", "FR", "SA"})
+_WEEKDAY_NUMBERS = {"MO": 0, "TU": 1, "WE": 2, "TH": 3, "FR": 4, "SA": 5, "SU": 6}
+_DAYS = frozenset(_WEEKDAY_NUMBERS)
 _INTEGER = re.compile(r"[+-]?\d{1,6}")
 _WEEKDAY = re.compile(r"([+-]?\d{1,2})?([A-Z]{2})")
 _UNTIL = re.compile(r"\d{8}(T\d{6}Z?)?")
@@ -39,6 +41,11 @@ _ONLY_WITH = {
     "BYMONTHDAY": FREQUENCIES - {"WEEKLY"},
     "BYSETPOS": FREQUENCIES - {"HOURLY", "MINUTELY"},
 }
+_DAY_BY_DAY = frozenset({"DAILY", "HOURLY", "MINUTELY"})
+"""Frequencies dateutil walks day by day when a day filter fails, up to the year 9999."""
+_CYCLE_START = dt.date(2000, 1, 1)
+_CYCLE_DAYS = 28 * 366
+"""Every combination of weekday, month day and leap year occurs within 28 years."""
 _BY_RANGES: dict[str, tuple[int, int, bool]] = {
     # part: (lowest, highest, whether negative values count from the end)
     "BYSECOND": (0, 60, False),
@@ -74,6 +81,8 @@ def check_rule(value: str) -> None:
             raise ICalError(f"recurrence rule {name} cannot be used with FREQ={freq}")
     for name, part_value in parts.items():
         _check_part(name, part_value)
+    if freq in _DAY_BY_DAY:
+        _check_some_day(parts)
 
 
 def _check_part(name: str, value: str) -> None:
@@ -101,6 +110,49 @@ def _check_part(name: str, value: str) -> None:
             raise ICalError("recurrence rules repeating more than once a minute are not supported")
     else:
         raise ICalError(f"recurrence rule part {name[:40]!r} is unknown")
+
+
+def _check_some_day(parts: dict[str, str]) -> None:
+    """Refuse day filters no day meets (BYMONTH=2;BYMONTHDAY=30): the rule never repeats,
+    and dateutil would look for its first instance day by day for seconds."""
+    months = _numbers(parts.get("BYMONTH"))
+    month_days = _numbers(parts.get("BYMONTHDAY"))
+    year_days = _numbers(parts.get("BYYEARDAY"))
+    weekdays = parts.get("BYDAY")
+    if not (months or month_days or year_days or weekdays):
+        return
+    names = weekdays.split(",") if weekdays else []
+    if any(not name.isalpha() for name in names):
+        raise ICalError("recurrence rule BYDAY can only be numbered in monthly and yearly rules")
+    wanted_weekdays = {_WEEKDAY_NUMBERS[name] for name in names}
+    for offset in range(_CYCLE_DAYS):
+        day = _CYCLE_START + dt.timedelta(days=offset)
+        if (
+            (not months or day.month in months)
+            and (not wanted_weekdays or day.weekday() in wanted_weekdays)
+            and (not month_days or _counted(day.day, _month_length(day), month_days))
+            and (not year_days or _counted(day.timetuple().tm_yday, _year_length(day), year_days))
+        ):
+            return
+    raise ICalError("recurrence rule matches no day: it never repeats")
+
+
+def _numbers(value: str | None) -> set[int]:
+    return {int(item) for item in value.split(",")} if value else set()
+
+
+def _counted(number: int, length: int, wanted: set[int]) -> bool:
+    """Whether day `number` of a month or year of `length` days is wanted, from either end."""
+    return number in wanted or number - length - 1 in wanted
+
+
+def _month_length(day: dt.date) -> int:
+    following = day.replace(day=28) + dt.timedelta(days=4)
+    return (following - dt.timedelta(days=following.day)).day
+
+
+def _year_length(day: dt.date) -> int:
+    return 366 if calendar.isleap(day.year) else 365
 
 
 def _values(name: str, value: str) -> list[str]:

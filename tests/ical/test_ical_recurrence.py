@@ -30,6 +30,9 @@ def _event(rule: str, start: str = "19900101T100000Z") -> str:
         "FREQ=MINUTELY;INTERVAL=15;BYSECOND=0",
         "FREQ=HOURLY;BYMINUTE=0,30;X-VENDOR=1",
         "FREQ=MONTHLY;BYMONTHDAY=-1;BYSETPOS=1;WKST=SU",
+        "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=29",
+        "FREQ=HOURLY;BYDAY=FR;BYMONTHDAY=13",
+        "FREQ=MINUTELY;BYYEARDAY=-1;BYMONTHDAY=31;BYMONTH=12",
     ],
 )
 def test_sane_rules_pass(rule: str) -> None:
@@ -58,6 +61,10 @@ def test_sane_rules_pass(rule: str) -> None:
         "FREQ=MINUTELY;BYSETPOS=366",
         "FREQ=DAILY;NONSENSE=1",
         "FREQ=DAILY;INTERVAL",
+        "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30",
+        "FREQ=MINUTELY;BYYEARDAY=366;BYMONTHDAY=1",
+        "FREQ=HOURLY;BYMONTH=4;BYMONTHDAY=-31",
+        "FREQ=DAILY;BYDAY=1MO",
     ],
 )
 def test_dangerous_or_malformed_rules_are_refused(rule: str) -> None:
