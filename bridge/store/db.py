@@ -95,7 +95,7 @@ def migrate(engine: sa.Engine, revision: str = "head") -> None:
     then find the schema at ``revision`` and do nothing.
     """
     config = alembic_config(engine.url.render_as_string(hide_password=False))
-    with writing(engine) as connection:
+    with _changing_schema(engine) as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(
                 sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK}
@@ -106,6 +106,29 @@ def migrate(engine: sa.Engine, revision: str = "head") -> None:
 
 def downgrade(engine: sa.Engine, revision: str) -> None:
     config = alembic_config(engine.url.render_as_string(hide_password=False))
-    with engine.begin() as connection:
+    with _changing_schema(engine) as connection:
         config.attributes["connection"] = connection
         command.downgrade(config, revision)
+
+
+@contextlib.contextmanager
+def _changing_schema(engine: sa.Engine) -> Iterator[sa.Connection]:
+    """The write transaction a migration runs in; on SQLite, with foreign keys off.
+
+    SQLite changes a column by rebuilding its table: the old table is dropped,
+    and with foreign keys on that drop deletes every row referring to it
+    (ON DELETE CASCADE), e.g. all activities when `users` is rebuilt. The
+    pragma only takes effect outside a transaction, so it is set on the
+    driver's connection before BEGIN and set back after the commit.
+    """
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+        try:
+            connection.execution_options(immediate=True)
+            with connection.begin():
+                yield connection
+        finally:
+            if sqlite:
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
