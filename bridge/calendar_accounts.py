@@ -24,6 +24,7 @@ from bridge.domain import (
     SyncSettings,
     SyncType,
 )
+from bridge.links import ItemError
 from bridge.providers import (
     CalendarProvider,
     ExternalCalendar,
@@ -92,7 +93,7 @@ class AccountStatus:
 
     account: CalendarAccount
     runs: list[sync_runs.SyncRun]
-    item_errors: list[sync_links.ItemError]
+    item_errors: list[ItemError]
     linked: int
 
 

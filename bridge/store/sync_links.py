@@ -3,7 +3,7 @@
 Rows are keyed both ways within an account: one event (id, recurrence id)
 has at most one activity and one activity at most one event, which the
 unique constraints enforce, so a retried write can never leave a pair
-linked twice. The planner's `Link` is the row's value; `recurrence_id` is
+linked twice. `bridge.links.Link` is the row's value; `recurrence_id` is
 stored as '' for single events so the constraint also covers them.
 """
 
@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from bridge.links import ActivitySync, EventKey, ItemError, Link, Side
 from bridge.store.activities import utc_aware
 from bridge.store.chunks import CHUNK, chunks
 from bridge.store.schema import sync_item_errors, sync_links
-from bridge.sync.model import EventKey, Link, Side
 
 c = sync_links.c
 e = sync_item_errors.c
@@ -132,26 +131,6 @@ def drop_links_outside(conn: sa.Connection, account_id: int, calendar_id: str) -
         sa.delete(sync_links).where(c.account_id == account_id, c.calendar_id != calendar_id)
     )
     return result.rowcount
-
-
-@dataclass(frozen=True)
-class ActivitySync:
-    """Where one activity is synced to: for the list and calendar views' status column."""
-
-    account_id: int
-    calendar_id: str
-    synced_at: dt.datetime
-
-
-@dataclass(frozen=True)
-class ItemError:
-    """A single event or activity the worker could not sync, and why."""
-
-    account_id: int
-    activity_id: int | None
-    external_id: str | None
-    message: str
-    at: dt.datetime
 
 
 def syncs_of(conn: sa.Connection, activity_ids: list[int]) -> dict[int, list[ActivitySync]]:

@@ -3,7 +3,8 @@
 The pure core (no I/O; what this package exports):
 - `plan`: link table + CRM side now + calendar side now -> a `Plan` (`planner`),
   each pair decided by the rules in `decisions`.
-- `Link`, `CrmItem`, `ExternalItem`, the actions and `Plan` (`model`).
+- `CrmItem`, `ExternalItem`, the actions and `Plan` (`model`); the `Link` rows
+  they refer to live in `bridge.links`.
 - `draft_for`, `apply_event`, `normalised`: an item's synced content both ways (`content`).
 - `crm_hash`, `event_hash`: content hashes recorded in links, for change and
   echo detection (`hashing`).
@@ -20,20 +21,17 @@ from bridge.sync.hashing import content_hash, crm_hash, event_hash
 from bridge.sync.model import (
     Action,
     CrmItem,
-    EventKey,
     ExternalItem,
     ForgetLink,
     ImportCreate,
     ImportDelete,
     ImportUpdate,
-    Link,
     Plan,
     PushCreate,
     PushDelete,
     PushUpdate,
     Relink,
     RestoreActivity,
-    Side,
     Skip,
 )
 from bridge.sync.planner import plan
@@ -42,20 +40,17 @@ __all__ = [
     "Action",
     "Content",
     "CrmItem",
-    "EventKey",
     "ExternalItem",
     "ForgetLink",
     "ImportCreate",
     "ImportDelete",
     "ImportUpdate",
-    "Link",
     "Plan",
     "PushCreate",
     "PushDelete",
     "PushUpdate",
     "Relink",
     "RestoreActivity",
-    "Side",
     "Skip",
     "activity_uid",
     "apply_event",

@@ -16,6 +16,7 @@ from bridge.domain import (
     SyncSettings,
     SyncType,
 )
+from bridge.links import Link, Side
 from bridge.sync.model import (
     Action,
     CrmItem,
@@ -23,12 +24,10 @@ from bridge.sync.model import (
     ForgetLink,
     ImportDelete,
     ImportUpdate,
-    Link,
     PushCreate,
     PushDelete,
     PushUpdate,
     Relink,
-    Side,
 )
 
 

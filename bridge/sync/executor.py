@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from bridge.domain import Activity, ActivityType, SyncSettings
+from bridge.links import Link, Side
 from bridge.providers import (
     CalendarProvider,
     ExternalEvent,
@@ -51,13 +52,11 @@ from bridge.sync.model import (
     ImportCreate,
     ImportDelete,
     ImportUpdate,
-    Link,
     PushCreate,
     PushDelete,
     PushUpdate,
     Relink,
     RestoreActivity,
-    Side,
     Skip,
 )
 from bridge.sync.sides import Descriptions

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bridge.sync.model import Side
+from bridge.links import Side
 
 
 class DeletionChoice(StrEnum):

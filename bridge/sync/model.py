@@ -1,4 +1,4 @@
-"""The values the planner reads and writes: link rows, both sides' items, actions, the plan.
+"""The values the planner reads and writes: both sides' items, actions, the plan.
 
 All frozen and free of I/O, so the planner is a pure function of them and
 the executor (which talks to the store and a provider) only has to apply
@@ -8,53 +8,15 @@ what it is given.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
-from enum import StrEnum
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bridge.domain import Activity
+from bridge.links import EventKey, Link
 from bridge.providers import ExternalEvent
 
 if TYPE_CHECKING:
     from bridge.sync.guard import HeldDeletion
-
-EventKey = tuple[str, str | None]
-"""How an external event is identified across runs: (event id, recurrence id)."""
-
-
-class Side(StrEnum):
-    """Where a linked item was born, which decides what the type filter may remove."""
-
-    CRM = "crm"
-    """Pushed from an activity: it leaves the calendar when its type is unticked."""
-    CALENDAR = "calendar"
-    """Imported from an external event: the user's own event, never removed by the type filter."""
-
-
-@dataclass(frozen=True)
-class Link:
-    """One row of the link table: an activity and the external event it is synced with.
-
-    The etag and both content hashes are the state of the last sync of this
-    pair; a side whose hash now differs has changed since.
-    """
-
-    activity_id: int
-    external_id: str
-    external_etag: str
-    crm_hash: str
-    external_hash: str
-    recurrence_id: str | None
-    origin: Side
-    series_id: str | None = None
-    """The series of a linked occurrence (`ExternalEvent.series_id`): deleting it deletes this."""
-    external_private: bool | None = field(default=None, compare=False)
-    """Whether the event was private when last seen (None: not recorded), so a change of
-    the privacy settings can be applied to what was imported before."""
-
-    @property
-    def key(self) -> EventKey:
-        return (self.external_id, self.recurrence_id)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from bridge.domain import SyncSettings, SyncType
+from bridge.links import EventKey, Link, Side
 from bridge.sync import decisions
 from bridge.sync.content import activity_uid, draft_for, overlaps
 from bridge.sync.guard import (
@@ -25,16 +26,13 @@ from bridge.sync.guard import (
 from bridge.sync.model import (
     Action,
     CrmItem,
-    EventKey,
     ExternalItem,
     ForgetLink,
     ImportCreate,
-    Link,
     Plan,
     PushCreate,
     PushDelete,
     RestoreActivity,
-    Side,
     Skip,
 )
 

@@ -15,10 +15,10 @@ import dataclasses
 import sqlalchemy as sa
 
 from bridge.domain import ImportVisibility, PrivateEventPolicy, SyncSettings
+from bridge.links import Side
 from bridge.store import activities as activity_store
 from bridge.store import schema
 from bridge.store.crm import list_activity_types
-from bridge.sync.model import Side
 
 
 def reapply_privacy(

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from bridge import ical
 from bridge.domain import Activity, LinkedRecords, SyncSettings
+from bridge.links import Link, Side
 from bridge.providers import EventDraft, ExternalEvent
 from bridge.store.activities import row_to_activity
 from bridge.store.chunks import chunks
@@ -25,7 +26,7 @@ from bridge.store.crm import linked_records
 from bridge.store.schema import activities, calendar_accounts, sync_item_errors, sync_links
 from bridge.sync.content import activity_uid, busy_block, draft_for
 from bridge.sync.hashing import draft_hash, event_hash
-from bridge.sync.model import CrmItem, ExternalItem, Link, Side
+from bridge.sync.model import CrmItem, ExternalItem
 
 c = activities.c
 

@@ -17,8 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bridge.domain import Activity, ProviderKind
+from bridge.links import ActivitySync, ItemError
 from bridge.store.sync_accounts import AccountState, CalendarAccount
-from bridge.store.sync_links import ActivitySync, ItemError
 from bridge.sync.content import draft_for, overlaps
 
 _HALTED = {

@@ -16,6 +16,7 @@ from bridge.domain import (
     SyncSettings,
     SyncType,
 )
+from bridge.links import Link, Side
 from bridge.store.activities import save_activity
 from bridge.store.crm import list_activity_types
 from bridge.store.db import downgrade, migrate, writing
@@ -23,7 +24,6 @@ from bridge.store.schema import metadata
 from bridge.store.sync_accounts import add_account
 from bridge.store.sync_links import save_link
 from bridge.store.users import create_user
-from bridge.sync.model import Link, Side
 
 
 def _tables(engine: sa.Engine) -> set[str]:

@@ -20,6 +20,7 @@ from bridge.domain import (
     SyncSettings,
     SyncType,
 )
+from bridge.links import Link, Side
 from bridge.providers import (
     CalendarProvider,
     ChangePage,
@@ -36,13 +37,11 @@ from bridge.sync import (
     ImportCreate,
     ImportDelete,
     ImportUpdate,
-    Link,
     Plan,
     PushCreate,
     PushDelete,
     PushUpdate,
     Relink,
-    Side,
     Skip,
     activity_uid,
     apply_event,

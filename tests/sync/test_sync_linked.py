@@ -10,18 +10,17 @@ from sync_fakes import NOW, activity, crm_item, event, external, link, plan_of, 
 from sync_fakes import settings as sync_settings
 
 from bridge.domain import ConflictPolicy, PrivateEventPolicy, SyncType
+from bridge.links import Link, Side
 from bridge.sync import (
     CrmItem,
     ExternalItem,
     ForgetLink,
     ImportDelete,
     ImportUpdate,
-    Link,
     PushCreate,
     PushDelete,
     PushUpdate,
     Relink,
-    Side,
 )
 
 ONE_WAY = sync_settings(sync_type=SyncType.ONE_WAY)

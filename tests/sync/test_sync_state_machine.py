@@ -28,8 +28,9 @@ from sync_fakes import activity as make_activity
 from sync_fakes import settings as sync_settings
 
 from bridge.domain import Activity, PrivateEventPolicy, SyncSettings, SyncType
+from bridge.links import Side
 from bridge.providers import ExternalEvent
-from bridge.sync import Side, draft_for, normalised
+from bridge.sync import draft_for, normalised
 
 TYPES = ("call", "meeting", "lunch")
 """Calls and meetings are pushed, lunches are not; imports become meetings."""

@@ -10,17 +10,16 @@ from sync_fakes import activity, crm_item, event, external, link, plan_of, pushe
 from sync_fakes import settings as sync_settings
 
 from bridge.domain import ConflictPolicy, ImportVisibility, PrivateEventPolicy, SyncType
+from bridge.links import Link, Side
 from bridge.sync import (
     ImportCreate,
     ImportDelete,
     ImportUpdate,
-    Link,
     PushCreate,
     PushDelete,
     PushUpdate,
     Relink,
     RestoreActivity,
-    Side,
     Skip,
 )
 from bridge.sync.guard import DeletionChoice, DeletionLimits, HeldDeletion
