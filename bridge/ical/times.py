@@ -250,11 +250,22 @@ def as_utc(value: Moment) -> dt.datetime:
     return dt.datetime.combine(value, dt.time(0), dt.UTC)
 
 
+def utc_seconds(value: Moment) -> dt.datetime:
+    """`as_utc` in whole seconds: iCalendar and Google carry none, so content compares equal."""
+    return as_utc(value).replace(microsecond=0)
+
+
 def utc(moment: dt.datetime) -> dt.datetime:
     """Aware UTC; floating (naive) times are taken to be UTC."""
     if moment.tzinfo is None:
         return moment.replace(tzinfo=dt.UTC)
     return moment.astimezone(dt.UTC)
+
+
+def utc_aware(moment: dt.datetime | None) -> dt.datetime | None:
+    """`utc` that lets None through: the store reads optional timestamps, and SQLite hands
+    them back naive (PostgreSQL in the session's zone), so every row needs this on the way out."""
+    return None if moment is None else utc(moment)
 
 
 def _activity_start(activity: Activity) -> dt.datetime:

@@ -16,7 +16,7 @@ import hashlib
 from typing import Any
 
 from bridge.domain import Attendee
-from bridge.ical.times import as_utc, recurrence_text
+from bridge.ical.times import as_utc, recurrence_text, utc
 from bridge.providers import EventDraft, ExternalEvent, Moment
 from bridge.providers.google_html import plain_text
 
@@ -109,7 +109,7 @@ def external_event(resource: Resource, seen_at: dt.datetime) -> ExternalEvent:
         busy=resource.get("transparency") != "transparent",
         attendees=_attendees(resource),
         activity_stamp=_stamp(resource),
-        updated=_utc(updated) if updated else seen_at,
+        updated=utc(dt.datetime.fromisoformat(updated)) if updated else seen_at,
     )
 
 
@@ -128,11 +128,7 @@ def _time(moment: Moment, all_day: bool) -> dict[str, str]:
 def _moment(value: Resource) -> Moment:
     if "date" in value:
         return dt.date.fromisoformat(value["date"])
-    return _utc(value["dateTime"])
-
-
-def _utc(text: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(text).astimezone(dt.UTC)
+    return utc(dt.datetime.fromisoformat(value["dateTime"]))
 
 
 def _stamp(resource: Resource) -> int | None:

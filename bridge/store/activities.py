@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from bridge import ical
 from bridge.domain import Activity, ActivityType, Attendee, ComponentKind
+from bridge.ical.times import utc_aware
 from bridge.store.chunks import chunks
 from bridge.store.hrefs import href_for, is_flat
 from bridge.store.revisions import next_revision
@@ -84,15 +85,6 @@ def row_to_activity(row: sa.Row) -> Activity:
         created_at=utc_aware(row.created_at),
         updated_at=utc_aware(row.updated_at),
     )
-
-
-def utc_aware(value: dt.datetime | None) -> dt.datetime | None:
-    """Datetimes in UTC: SQLite hands them back naive, PostgreSQL in the session's zone."""
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        return value.replace(tzinfo=dt.UTC)
-    return value.astimezone(dt.UTC)
 
 
 def _mapped_columns(activity: Activity) -> dict[str, object]:

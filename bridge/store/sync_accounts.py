@@ -15,7 +15,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 
 from bridge.domain import ProviderKind, SyncSettings
-from bridge.store.activities import utc_aware
+from bridge.ical.times import utc_aware
 from bridge.store.schema import calendar_accounts
 from bridge.store.sync_settings import settings_from_json, settings_to_json
 from bridge.store.wakeups import announce

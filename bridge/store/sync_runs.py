@@ -14,7 +14,7 @@ from enum import StrEnum
 
 import sqlalchemy as sa
 
-from bridge.store.activities import utc_aware
+from bridge.ical.times import utc_aware
 from bridge.store.schema import sync_runs
 
 c = sync_runs.c

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from bridge.domain import User
+from bridge.ical.times import utc_aware
 from bridge.security import hash_password, new_token, spend_verification, verify_password
-from bridge.store.activities import utc_aware
 from bridge.store.schema import app_passwords, users
 
 LOGIN_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")

@@ -15,7 +15,7 @@ import datetime as dt
 from bridge.domain import Activity
 from bridge.ical import times
 from bridge.ical.description import strip_crm_block
-from bridge.ical.times import event_span
+from bridge.ical.times import event_span, utc_seconds
 from bridge.providers import EventDraft, ExternalEvent, Moment
 
 
@@ -111,11 +111,11 @@ def apply_event(activity: Activity, event: ExternalEvent, *, private: bool) -> A
         start = _date(event.start)
         when = {"due_date": start, "due_time": None, "duration": _date(event.end) - start}
     else:
-        start_at = _utc(event.start)
+        start_at = utc_seconds(event.start)
         when = {
             "due_date": start_at.date(),
             "due_time": start_at.time(),
-            "duration": _utc(event.end) - start_at,
+            "duration": utc_seconds(event.end) - start_at,
         }
     return dataclasses.replace(
         activity,
@@ -147,18 +147,11 @@ def _text(value: str) -> str:
 
 
 def _moment(value: Moment, *, all_day: bool) -> Moment:
-    return _date(value) if all_day else _utc(value)
+    return _date(value) if all_day else utc_seconds(value)
 
 
 def _date(value: Moment) -> dt.date:
-    return _utc(value).date() if isinstance(value, dt.datetime) else value
-
-
-def _utc(value: Moment) -> dt.datetime:
-    if not isinstance(value, dt.datetime):
-        return dt.datetime.combine(value, dt.time(0), dt.UTC)
-    aware = value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
-    return aware.astimezone(dt.UTC).replace(microsecond=0)
+    return utc_seconds(value).date() if isinstance(value, dt.datetime) else value
 
 
 def overlaps(event: ExternalEvent | EventDraft, window: tuple[dt.datetime, dt.datetime]) -> bool:

@@ -38,6 +38,7 @@ from starlette.routing import BaseRoute, Route
 
 import bridge
 from bridge import ical
+from bridge.ical.times import utc
 from bridge.store import activities, crm, users
 from bridge.store.feeds import FeedToken, find_feed
 from bridge.store.revisions import current_revision
@@ -205,11 +206,6 @@ def _title(conn: sa.Connection, feed: FeedToken) -> str:
     return f"CalBridge — {owner.name if owner else feed.login}"
 
 
-def _utc(value: dt.datetime) -> dt.datetime:
-    """In UTC; SQLite hands back naive datetimes, and everything stored is UTC."""
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
-
-
 @dataclass(frozen=True)
 class _Validators:
     etag: str
@@ -239,7 +235,7 @@ class _Validators:
             )
         )
         etag = f'W/"{hashlib.sha256(material.encode()).hexdigest()[:32]}"'
-        last_modified = max(head.state.last_change, _utc(head.feed.created_at))
+        last_modified = max(head.state.last_change, utc(head.feed.created_at))
         if day is not None:
             last_modified = max(last_modified, dt.datetime.combine(day, dt.time(0), dt.UTC))
         return cls(etag, last_modified.replace(microsecond=0))
@@ -278,7 +274,7 @@ def _http_date(value: str | None) -> dt.datetime | None:
         moment = parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
-    return _utc(moment)
+    return utc(moment)
 
 
 def _render(
