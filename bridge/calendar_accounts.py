@@ -17,6 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from bridge.accounts import AccountState, CalendarAccount
 from bridge.domain import (
     ImportVisibility,
     PrivateEventPolicy,
@@ -46,7 +47,7 @@ from bridge.store import sync_accounts, sync_links, sync_runs
 from bridge.store.activities import by_ids
 from bridge.store.crm import list_activity_types
 from bridge.store.db import writing
-from bridge.store.sync_accounts import AccountError, AccountState, CalendarAccount
+from bridge.store.sync_accounts import AccountError
 from bridge.store.sync_settings import SettingsError, settings_from_json, settings_to_json
 from bridge.store.users import get_user
 from bridge.sync.guard import DeletionChoice

@@ -15,12 +15,12 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 
+from bridge.accounts import CalendarAccount
 from bridge.calendar_accounts import CalendarAccounts
 from bridge.domain import User
 from bridge.providers.google_endpoints import GoogleEndpoints
 from bridge.secrets import SecretBox, generate_key
 from bridge.store.db import writing
-from bridge.store.sync_accounts import CalendarAccount
 from bridge.store.users import create_user
 from bridge.worker.providers import ProviderConfig, open_provider
 from bridge.worker.scheduler import Schedule, Worker

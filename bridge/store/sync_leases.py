@@ -14,8 +14,8 @@ import datetime as dt
 
 import sqlalchemy as sa
 
+from bridge.accounts import AccountState
 from bridge.store.schema import activities, calendar_accounts
-from bridge.store.sync_accounts import AccountState
 
 c = calendar_accounts.c
 

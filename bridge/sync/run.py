@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from bridge.accounts import AccountState, CalendarAccount
 from bridge.providers import (
     CalendarProvider,
     ChangePage,
@@ -32,7 +33,7 @@ from bridge.store import sync_accounts, sync_links, sync_runs
 from bridge.store.db import writing
 from bridge.store.revisions import current_revision
 from bridge.store.schema import activities
-from bridge.store.sync_accounts import AccountState, CalendarAccount, RunTotals
+from bridge.store.sync_accounts import RunTotals
 from bridge.store.sync_runs import RunCounts, RunOutcome
 from bridge.sync.executor import Executor, Outcome, SettingsChanged, Target, settled
 from bridge.sync.guard import DEFAULT_LIMITS, DeletionChoice, DeletionLimits

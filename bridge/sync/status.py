@@ -16,9 +16,9 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bridge.accounts import AccountState, CalendarAccount
 from bridge.domain import Activity, ProviderKind
 from bridge.links import ActivitySync, ItemError
-from bridge.store.sync_accounts import AccountState, CalendarAccount
 from bridge.sync.content import draft_for, overlaps
 
 _HALTED = {

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from bridge.accounts import CalendarAccount
 from bridge.calendar_accounts import AccountStatus
 from bridge.domain import ProviderKind
 from bridge.links import ItemError
 from bridge.providers import ExternalCalendar
-from bridge.store.sync_accounts import CalendarAccount
 from bridge.store.sync_runs import SyncRun
 from bridge.store.sync_settings import settings_to_json
 from bridge.sync.status import SyncStatus

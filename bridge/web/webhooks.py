@@ -37,15 +37,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from bridge.accounts import AccountState, CalendarAccount
 from bridge.security import same_secret, token_digest
 from bridge.store.db import writing
-from bridge.store.sync_accounts import (
-    AccountError,
-    AccountState,
-    CalendarAccount,
-    account_by_channel,
-    request_sync,
-)
+from bridge.store.sync_accounts import AccountError, account_by_channel, request_sync
 
 log = logging.getLogger(__name__)
 

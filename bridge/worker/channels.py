@@ -27,16 +27,11 @@ import uuid
 
 import sqlalchemy as sa
 
+from bridge.accounts import AccountState, CalendarAccount, PushChannel
 from bridge.providers import CalendarProvider, ProviderError, SupportsPush
 from bridge.security import new_token, token_digest
 from bridge.store.db import writing
-from bridge.store.sync_accounts import (
-    AccountState,
-    CalendarAccount,
-    PushChannel,
-    get_account,
-    save_channel,
-)
+from bridge.store.sync_accounts import get_account, save_channel
 from bridge.store.sync_runs import RunOutcome
 from bridge.sync.run import Clock, RunResult, utc_now
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from bridge.accounts import CalendarAccount
 from bridge.config import Settings
 from bridge.domain import ProviderKind
 from bridge.providers import CalendarProvider, GrantRevoked
@@ -24,7 +25,7 @@ from bridge.providers.google_endpoints import GoogleEndpoints
 from bridge.providers.google_oauth import OAuthTokens
 from bridge.secrets import SecretBox, SecretError
 from bridge.store.db import writing
-from bridge.store.sync_accounts import CalendarAccount, replace_secret
+from bridge.store.sync_accounts import replace_secret
 
 SUPPORTED = frozenset({ProviderKind.GOOGLE, ProviderKind.CALDAV})
 

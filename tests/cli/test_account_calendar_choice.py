@@ -8,8 +8,8 @@ import pathlib
 import pytest
 import sqlalchemy as sa
 
+from bridge.accounts import AccountState
 from bridge.domain import User
-from bridge.store.sync_accounts import AccountState
 from tests.cli.test_account_commands import run, stored
 from tests.providers.caldav_scheduling import naming_default
 from tests.stock_radicale import running_radicale

@@ -12,6 +12,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
+from bridge.accounts import AccountState, CalendarAccount
 from bridge.calendar_accounts import CalendarAccounts
 from bridge.cli import main
 from bridge.cli.accounts import consent_answer, setting_changes
@@ -20,7 +21,6 @@ from bridge.config import get_settings
 from bridge.domain import User
 from bridge.store import sync_accounts
 from bridge.store.db import writing
-from bridge.store.sync_accounts import AccountState, CalendarAccount
 from bridge.store.sync_links import record_item_error
 from bridge.store.users import create_user
 from bridge.worker.scheduler import Worker

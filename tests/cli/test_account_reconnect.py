@@ -15,10 +15,10 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 
+from bridge.accounts import AccountState, CalendarAccount
 from bridge.calendar_accounts import CalendarAccounts
 from bridge.domain import User
 from bridge.store.db import writing
-from bridge.store.sync_accounts import AccountState, CalendarAccount
 from bridge.store.sync_links import count_links
 from bridge.store.sync_runs import RunOutcome
 from bridge.store.users import create_user

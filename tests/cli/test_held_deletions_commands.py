@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
+from bridge.accounts import AccountState, CalendarAccount
 from bridge.cli import main
 from bridge.store import sync_accounts
 from bridge.store.db import writing
-from bridge.store.sync_accounts import AccountState, CalendarAccount
 from bridge.store.users import create_user
 
 pytestmark = pytest.mark.usefixtures("google_cli_env")

@@ -7,11 +7,11 @@ import time
 import pytest
 import sqlalchemy as sa
 
+from bridge.accounts import CalendarAccount
 from bridge.calendar_accounts import CalendarAccounts
 from bridge.cli import main
 from bridge.config import Settings, get_settings
 from bridge.domain import User
-from bridge.store.sync_accounts import CalendarAccount
 from bridge.web.app import create_app
 from tests.emulators.google_calendar import GoogleEmulator
 from tests.servers import serve_in_thread

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
+from bridge.accounts import AccountState, CalendarAccount
 from bridge.domain import ImportVisibility, PrivateEventPolicy, ProviderKind, SyncSettings, SyncType
 from bridge.store import sync_accounts
 from bridge.store.db import writing
@@ -24,7 +25,7 @@ SETTINGS = SyncSettings(
 )
 
 
-def _account(conn: sa.Connection) -> sync_accounts.CalendarAccount:
+def _account(conn: sa.Connection) -> CalendarAccount:
     user = create_user(conn, "alice", "pw")
     assert user.id is not None
     return sync_accounts.add_account(
@@ -53,7 +54,7 @@ def test_an_account_reads_back_stopped_with_its_settings_and_no_secret_in_repr(
                 settings=SETTINGS,
                 now=NOW,
             )
-    assert account.state is sync_accounts.AccountState.STOPPED
+    assert account.state is AccountState.STOPPED
     assert account.settings == SETTINGS
     assert "CIPHERTEXT" not in repr(account)
 

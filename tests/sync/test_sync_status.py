@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 from sync_fakes import NOW, activity, settings
 
+from bridge.accounts import AccountState, CalendarAccount
 from bridge.domain import ProviderKind
 from bridge.links import ActivitySync, ItemError
-from bridge.store.sync_accounts import AccountState, CalendarAccount
 from bridge.sync.status import SyncStatus, sync_status
 
 SYNCED_AT = NOW - dt.timedelta(minutes=5)

@@ -19,8 +19,8 @@ import httpx
 import icalendar
 import recurring_ical_events
 
+from bridge.accounts import CalendarAccount
 from bridge.calendar_accounts import CalendarAccounts
-from bridge.store.sync_accounts import CalendarAccount
 from tests.emulators.google_calendar import GoogleEmulator
 from tests.providers.google_provider_samples import issued_tokens
 from tests.stock_radicale import RadicaleServer

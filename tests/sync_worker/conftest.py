@@ -8,9 +8,9 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 
+from bridge.accounts import CalendarAccount
 from bridge.calendar_accounts import CalendarAccounts
 from bridge.domain import User
-from bridge.store.sync_accounts import CalendarAccount
 from bridge.worker.scheduler import Worker
 from tests.emulators.google_calendar import GoogleEmulator
 from tests.providers.google_provider_samples import issued_tokens

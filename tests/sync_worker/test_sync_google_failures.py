@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
+from bridge.accounts import AccountState
 from bridge.calendar_accounts import CalendarAccounts
 from bridge.domain import User
 from bridge.secrets import SecretBox, generate_key
-from bridge.store.sync_accounts import AccountState
 from bridge.store.sync_links import item_errors, links_of
 from bridge.store.sync_runs import RunOutcome
 from bridge.worker.providers import ProviderConfig, open_provider

@@ -14,20 +14,14 @@ import pytest
 import sqlalchemy as sa
 from starlette.applications import Starlette
 
+from bridge.accounts import AccountState, CalendarAccount, PushChannel
 from bridge.calendar_accounts import CalendarAccounts
 from bridge.domain import User
 from bridge.secrets import SecretBox
 from bridge.security import token_digest
 from bridge.store.db import writing
 from bridge.store.schema import calendar_accounts as accounts_table
-from bridge.store.sync_accounts import (
-    AccountState,
-    CalendarAccount,
-    PushChannel,
-    record_failure,
-    require_account,
-    set_state,
-)
+from bridge.store.sync_accounts import record_failure, require_account, set_state
 from bridge.store.sync_runs import RunOutcome
 from bridge.sync.run import utc_now
 from bridge.web.webhooks import webhook_routes

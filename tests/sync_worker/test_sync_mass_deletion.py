@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from bridge.store.sync_accounts import AccountState
+from bridge.accounts import AccountState
 from bridge.store.sync_runs import RunOutcome
 from tests.sync_worker.scene import Scene
 from tests.sync_worker.sync_samples import soon

@@ -8,10 +8,10 @@ import time
 import pytest
 import sqlalchemy as sa
 
+from bridge.accounts import CalendarAccount
 from bridge.calendar_accounts import CalendarAccounts
 from bridge.domain import User
 from bridge.secrets import SecretBox
-from bridge.store.sync_accounts import CalendarAccount
 from bridge.worker.providers import ProviderConfig, open_provider
 from bridge.worker.scheduler import Schedule, Worker
 from tests.emulators.google_calendar import GoogleEmulator

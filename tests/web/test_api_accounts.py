@@ -17,12 +17,12 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
+from bridge.accounts import AccountState, CalendarAccount
 from bridge.calendar_accounts import CalendarAccounts
 from bridge.domain import User
 from bridge.secrets import SecretBox
 from bridge.store import sync_accounts
 from bridge.store.db import writing
-from bridge.store.sync_accounts import AccountState, CalendarAccount
 from bridge.store.sync_links import record_item_error
 from bridge.store.sync_runs import RunOutcome
 from bridge.store.users import add_app_password

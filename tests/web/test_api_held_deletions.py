@@ -8,10 +8,10 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
+from bridge.accounts import CalendarAccount
 from bridge.domain import User
 from bridge.store import sync_accounts
 from bridge.store.db import writing
-from bridge.store.sync_accounts import CalendarAccount
 from tests.web.api_client import ACCOUNTS, Api, assert_error
 
 HELD = [{"activity_id": 7, "deleted_in": "calendar"}]
