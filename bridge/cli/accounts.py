@@ -4,6 +4,10 @@ Every command acts as one CRM user (`--user`) through `CalendarAccounts`,
 the same service the JSON API calls, so another user's account is "no
 calendar account N" here too. Passwords come from a prompt or stdin, never
 from an option, so they stay out of shell history and process lists.
+
+The account service loads every provider (and the OAuth callback the web
+app's), which takes longer than the whole of `calbridge --help` should: it is
+imported inside the commands that use it, never when the parser is built.
 """
 
 from __future__ import annotations
@@ -16,26 +20,20 @@ import queue
 import sys
 import threading
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
 
-from bridge.calendar_accounts import (
-    CONSENT_LIFETIME,
-    AccountStatus,
-    CalendarAccounts,
-    CalendarNotChosen,
-    Consented,
-    ReconnectNeeded,
-)
 from bridge.cli.common import CliError, database, print_table, read_password
-from bridge.cli.loopback import LoopbackRedirect
 from bridge.config import Settings
 from bridge.domain import ProviderKind
-from bridge.providers import ExternalCalendar
 from bridge.secrets import SecretError, box_from_settings
-from bridge.store.sync_accounts import AccountState, AlreadyConnected, CalendarAccount
 from bridge.store.sync_settings import settings_to_json
-from bridge.web.api_oauth import google_callback_url
-from bridge.worker.providers import ProviderConfig
+
+if TYPE_CHECKING:
+    from bridge.calendar_accounts import AccountStatus, CalendarAccounts, Consented
+    from bridge.cli.loopback import LoopbackRedirect
+    from bridge.providers import ExternalCalendar
+    from bridge.store.sync_accounts import CalendarAccount
 
 LIST_SETTING = "pushed_type_keys"
 """The one list-valued setting, which `--set` also takes as comma-separated keys."""
@@ -133,6 +131,9 @@ def _consent_options(command: argparse.ArgumentParser) -> None:
 @contextlib.contextmanager
 def calendar_accounts(settings: Settings) -> Iterator[CalendarAccounts]:
     """The account service over the configured database, key and providers."""
+    from bridge.calendar_accounts import CalendarAccounts
+    from bridge.worker.providers import ProviderConfig
+
     with database(settings) as engine:
         try:
             box = box_from_settings(settings.secret_key, settings.secret_key_file)
@@ -155,6 +156,8 @@ def connect_caldav(args: argparse.Namespace, settings: Settings) -> int:
 @contextlib.contextmanager
 def _pointing_to_reconnect(login: str) -> Iterator[None]:
     """An account connected already: say the command that renews its credentials instead."""
+    from bridge.store.sync_accounts import AlreadyConnected
+
     try:
         yield
     except AlreadyConnected as error:
@@ -190,6 +193,9 @@ def _google_consent(
     The answer is pasted, or with `--loopback` received by a listener on
     127.0.0.1 (a paste still counts, for a browser on another machine).
     """
+    from bridge.cli.loopback import LoopbackRedirect
+    from bridge.web.api_oauth import google_callback_url
+
     if args.loopback is None:
         redirect_uri = args.redirect_uri or google_callback_url(settings)
         url, nonce = accounts.google_consent_url(args.user, redirect_uri, account_id, pasted=True)
@@ -226,6 +232,7 @@ def _show_consent(url: str, then: str) -> None:
 
 def _first_answer(receiver: LoopbackRedirect) -> str:
     """What comes first: the browser at the loopback address, or a line pasted on stdin."""
+    from bridge.calendar_accounts import CONSENT_LIFETIME
 
     def read_pasted() -> None:
         line = sys.stdin.readline()
@@ -362,6 +369,8 @@ def show_calendars(args: argparse.Namespace, settings: Settings) -> int:
 
 def _state_text(account: CalendarAccount, login: str) -> str:
     """The state, and for one that needs reconnecting the command that does it."""
+    from bridge.store.sync_accounts import AccountState
+
     if account.state is AccountState.NEEDS_RECONNECT:
         return (
             f"{account.state.value}: run `calbridge account reconnect {account.id} --user {login}`"
@@ -465,6 +474,8 @@ def _setting_text(value: object) -> str:
 
 
 def start(args: argparse.Namespace, settings: Settings) -> int:
+    from bridge.calendar_accounts import CalendarNotChosen, ReconnectNeeded
+
     with calendar_accounts(settings) as accounts:
         try:
             accounts.start(args.user, args.id)

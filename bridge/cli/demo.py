@@ -1,4 +1,7 @@
-"""`calbridge demo`: the demo workspace `make run` opens on."""
+"""`calbridge demo`: the demo workspace `make run` opens on.
+
+The demo's seeding needs the whole store, so it is imported when the command runs.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,6 @@ from pathlib import Path
 from bridge.cli.common import feed_url
 from bridge.cli.migrate import migrate_database
 from bridge.config import Settings
-from bridge.demo import DEMO_LOGIN, DEMO_PASSWORD, seed_demo
 from bridge.store.db import create_engine
 
 DEMO_FEED_FILE = Path("var/demo-feed-url.txt")
@@ -26,6 +28,8 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(_args: argparse.Namespace, settings: Settings) -> int:
+    from bridge.demo import DEMO_LOGIN, DEMO_PASSWORD, seed_demo
+
     migrate_database(settings)
     engine = create_engine(settings.database_url)
     try:

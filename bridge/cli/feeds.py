@@ -2,6 +2,9 @@
 
 A token is shown once, when it is made; only its digest is stored, so a lost
 URL is replaced (`rotate`) rather than looked up.
+
+The user store brings the iCalendar package (and Radicale) with it, so the
+commands that look a user up import it when they run, not when `--help` does.
 """
 
 from __future__ import annotations
@@ -12,7 +15,6 @@ from bridge.cli.common import CliError, database, feed_url, print_table
 from bridge.config import Settings
 from bridge.store.db import writing
 from bridge.store.feeds import FEED_SCOPES, create_feed, list_feeds, revoke_feed, rotate_feed
-from bridge.store.users import get_user
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -41,6 +43,8 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def create_url(args: argparse.Namespace, settings: Settings) -> int:
+    from bridge.store.users import get_user
+
     with database(settings) as engine, writing(engine) as conn:
         token = create_feed(conn, get_user(conn, args.user).id, args.scope, args.label)
     print(feed_url(settings, token))
@@ -48,6 +52,8 @@ def create_url(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def show_feeds(args: argparse.Namespace, settings: Settings) -> int:
+    from bridge.store.users import get_user
+
     with database(settings) as engine, engine.connect() as conn:
         user_id = get_user(conn, args.user).id if args.user else None
         feeds = list_feeds(conn, user_id)
@@ -77,6 +83,8 @@ def revoke_url(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def rotate_url(args: argparse.Namespace, settings: Settings) -> int:
+    from bridge.store.users import get_user
+
     with database(settings) as engine, writing(engine) as conn:
         token = rotate_feed(conn, args.id, get_user(conn, args.user).id)
     print(feed_url(settings, token))

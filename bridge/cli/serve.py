@@ -1,19 +1,18 @@
-"""`calbridge serve`: the web app, CalDAV and feeds in one process."""
+"""`calbridge serve`: the web app, CalDAV and feeds in one process.
+
+uvicorn and the demo's store are imported when the command runs, so building
+the parser for `--help` or another command does not pay for them.
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
 
-import uvicorn
-
 from bridge.cli.demo import DEMO_FEED_FILE
 from bridge.cli.migrate import migrate_database
 from bridge.config import Settings, get_settings
-from bridge.demo import DEMO_LOGIN, DEMO_PASSWORD
 from bridge.store.db import create_engine
-from bridge.store.feeds import find_feed
-from bridge.store.users import check_credentials
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -29,6 +28,10 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from bridge.demo import DEMO_LOGIN, DEMO_PASSWORD
+
     if args.no_worker:
         os.environ["CALBRIDGE_RUN_WORKER"] = "false"
     settings = _with_environment(args.host, args.port)
@@ -70,6 +73,9 @@ def _with_environment(host: str | None, port: int | None) -> Settings:
 
 def _demo_feed_url(settings: Settings) -> str:
     """The demo feed URL `calbridge demo` kept, while its token still works."""
+    from bridge.demo import DEMO_LOGIN
+    from bridge.store.feeds import find_feed
+
     if DEMO_FEED_FILE.exists():
         url = DEMO_FEED_FILE.read_text().strip()
         token = url.rsplit("/", 1)[-1].removesuffix(".ics")
@@ -85,6 +91,9 @@ def _demo_feed_url(settings: Settings) -> str:
 
 def _demo_signs_in(settings: Settings) -> bool:
     """Only advertise the demo sign-in while it still works."""
+    from bridge.demo import DEMO_LOGIN, DEMO_PASSWORD
+    from bridge.store.users import check_credentials
+
     engine = create_engine(settings.database_url)
     try:
         with engine.connect() as conn:

@@ -1,17 +1,21 @@
-"""`calbridge import` and `calbridge export`: .ics files in and out of a user's activities."""
+"""`calbridge import` and `calbridge export`: .ics files in and out of a user's activities.
+
+The transfer code (the iCalendar package, Radicale) and rich's progress bar are
+imported by the command that uses them, not when the parser is built.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
-
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+from typing import TYPE_CHECKING
 
 from bridge.cli.common import CliError, database
 from bridge.config import Settings
-from bridge.transfer import ImportReport, export_calendar, import_calendar
+
+if TYPE_CHECKING:
+    from bridge.transfer import ImportReport
 
 # Enough failures to see what went wrong without burying the summary.
 SHOWN_FAILURES = 20
@@ -31,6 +35,11 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run_import(args: argparse.Namespace, settings: Settings) -> int:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from bridge.transfer import import_calendar
+
     text = _read(args.file)
     console = Console(stderr=True)
     columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
@@ -72,6 +81,8 @@ def _print_report(report: ImportReport) -> None:
 
 
 def run_export(args: argparse.Namespace, settings: Settings) -> int:
+    from bridge.transfer import export_calendar
+
     with database(settings) as engine:
         text = export_calendar(engine, args.user)
     if args.output is None:

@@ -1,4 +1,8 @@
-"""`calbridge user ...`: accounts and the app passwords calendar clients sign in with."""
+"""`calbridge user ...`: accounts and the app passwords calendar clients sign in with.
+
+The user store brings the iCalendar package (and Radicale) with it, so each
+command imports it when it runs: building the parser for `--help` stays quick.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +12,6 @@ import zoneinfo
 from bridge.cli.common import CliError, database, print_table, read_password
 from bridge.config import Settings
 from bridge.store.db import writing
-from bridge.store.users import (
-    add_app_password,
-    create_user,
-    list_app_passwords,
-    list_users,
-    revoke_app_password,
-    set_password,
-)
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -59,6 +55,8 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def add_user(args: argparse.Namespace, settings: Settings) -> int:
     _check_timezone(args.timezone)
+    from bridge.store.users import create_user
+
     password = read_password(args.password)
     with database(settings) as engine, writing(engine) as conn:
         user = create_user(
@@ -84,6 +82,8 @@ def _check_timezone(name: str) -> None:
 
 
 def change_password(args: argparse.Namespace, settings: Settings) -> int:
+    from bridge.store.users import set_password
+
     password = read_password(args.password, "New password: ")
     with database(settings) as engine, writing(engine) as conn:
         set_password(conn, args.login, password)
@@ -92,6 +92,8 @@ def change_password(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def new_app_password(args: argparse.Namespace, settings: Settings) -> int:
+    from bridge.store.users import add_app_password
+
     with database(settings) as engine, writing(engine) as conn:
         secret = add_app_password(conn, args.login, args.label)
     print(secret)
@@ -99,6 +101,8 @@ def new_app_password(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def show_app_passwords(args: argparse.Namespace, settings: Settings) -> int:
+    from bridge.store.users import list_app_passwords
+
     with database(settings) as engine, engine.connect() as conn:
         found = list_app_passwords(conn, args.login)
     print_table(
@@ -109,6 +113,8 @@ def show_app_passwords(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def revoke(args: argparse.Namespace, settings: Settings) -> int:
+    from bridge.store.users import revoke_app_password
+
     with database(settings) as engine, writing(engine) as conn:
         revoke_app_password(conn, args.login, args.id)
     print(f"app password {args.id} of {args.login} revoked")
@@ -116,6 +122,8 @@ def revoke(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def show_users(_args: argparse.Namespace, settings: Settings) -> int:
+    from bridge.store.users import list_users
+
     with database(settings) as engine, engine.connect() as conn:
         users = list_users(conn)
     print_table(

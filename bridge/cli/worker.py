@@ -1,4 +1,7 @@
-"""`calbridge worker`: the bridge worker on its own, for machines that only sync."""
+"""`calbridge worker`: the bridge worker on its own, for machines that only sync.
+
+The worker loads every provider, so it is imported when the command runs.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +9,13 @@ import argparse
 import logging
 import signal
 import threading
+from typing import TYPE_CHECKING
 
 from bridge.cli.common import database
 from bridge.config import Settings
-from bridge.worker.scheduler import Worker
-from bridge.worker.setup import build_worker
+
+if TYPE_CHECKING:
+    from bridge.worker.scheduler import Worker
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -24,6 +29,8 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    from bridge.worker.setup import build_worker
+
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )

@@ -3,8 +3,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import uvicorn
 
-from bridge.cli import main, serve
+from bridge.cli import main
 from bridge.config import get_settings
 
 pytestmark = pytest.mark.usefixtures("cli_env")
@@ -16,7 +17,7 @@ def started(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     """Records what uvicorn would have been asked to run instead of serving."""
     calls: list[dict[str, Any]] = []
     monkeypatch.setattr(
-        serve.uvicorn, "run", lambda app, **options: calls.append({"app": app, **options})
+        uvicorn, "run", lambda app, **options: calls.append({"app": app, **options})
     )
     return calls
 
