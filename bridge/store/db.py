@@ -1,4 +1,8 @@
-"""Engines and migrations: the only place that knows which database we are on."""
+"""Engines and migrations: the only place that knows which database we are on.
+
+Alembic is imported by the functions that migrate: every command line
+invocation imports this module, and only a few of them change the schema.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,12 @@ import contextlib
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
@@ -76,6 +82,8 @@ def create_engine(database_url: str) -> sa.Engine:
 
 
 def alembic_config(database_url: str) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
@@ -94,6 +102,8 @@ def migrate(engine: sa.Engine, revision: str = "head") -> None:
     takes, on PostgreSQL a transaction-level advisory lock. The others wait,
     then find the schema at ``revision`` and do nothing.
     """
+    from alembic import command
+
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     with _changing_schema(engine) as connection:
         if connection.dialect.name == "postgresql":
@@ -105,6 +115,8 @@ def migrate(engine: sa.Engine, revision: str = "head") -> None:
 
 
 def downgrade(engine: sa.Engine, revision: str) -> None:
+    from alembic import command
+
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     with _changing_schema(engine) as connection:
         config.attributes["connection"] = connection

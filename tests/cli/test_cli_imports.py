@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 HEAVY = (
+    "alembic",
     "radicale",
     "caldav",
     "authlib",
