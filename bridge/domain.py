@@ -51,6 +51,10 @@ DEFAULT_ACTIVITY_TYPES: tuple[ActivityType, ...] = (
 )
 
 
+FEED_SCOPES = ("own", "team")
+"""What a feed shows: its owner's activities, or the whole team's."""
+
+
 @dataclass
 class User:
     """A person who signs in; owns activities and calendar collections.

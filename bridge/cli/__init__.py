@@ -6,6 +6,9 @@ taking the parsed arguments and the settings. Failures a user can fix
 duplicate user) end as one line on stderr and exit status 1; usage errors
 exit 2, as argparse does. A reader that stops reading (`calbridge account
 list | head -2`) ends the command quietly, as it ends `ls` or `grep`.
+
+Building the parser imports no database, settings or provider code: `--help`
+and usage errors answer at once, and each command imports what it uses.
 """
 
 from __future__ import annotations
@@ -14,11 +17,8 @@ import argparse
 import os
 import sys
 
-import sqlalchemy as sa
-
 from bridge.cli import accounts, demo, feeds, migrate, serve, transfer, users, worker
 from bridge.cli.common import CliError
-from bridge.config import get_settings
 
 GROUPS = (migrate, users, feeds, accounts, transfer, demo, serve, worker)
 CLOSED_PIPE_STATUS = 128 + 13
@@ -42,6 +42,10 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exit_:
         return int(exit_.code or 0)
+    import sqlalchemy as sa
+
+    from bridge.config import get_settings
+
     try:
         status = args.handler(args, get_settings())
         sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's exit

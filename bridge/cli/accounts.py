@@ -23,17 +23,16 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
 
+from bridge.accounts import AccountState, CalendarAccount
 from bridge.cli.common import CliError, database, print_table, read_password
-from bridge.config import Settings
 from bridge.domain import ProviderKind
-from bridge.secrets import SecretError, box_from_settings
 from bridge.store.sync_settings import settings_to_json
 
 if TYPE_CHECKING:
     from bridge.calendar_accounts import AccountStatus, CalendarAccounts, Consented
     from bridge.cli.loopback import LoopbackRedirect
+    from bridge.config import Settings
     from bridge.providers import ExternalCalendar
-    from bridge.store.sync_accounts import CalendarAccount
 
 LIST_SETTING = "pushed_type_keys"
 """The one list-valued setting, which `--set` also takes as comma-separated keys."""
@@ -132,6 +131,7 @@ def _consent_options(command: argparse.ArgumentParser) -> None:
 def calendar_accounts(settings: Settings) -> Iterator[CalendarAccounts]:
     """The account service over the configured database, key and providers."""
     from bridge.calendar_accounts import CalendarAccounts
+    from bridge.secrets import SecretError, box_from_settings
     from bridge.worker.providers import ProviderConfig
 
     with database(settings) as engine:
@@ -369,8 +369,6 @@ def show_calendars(args: argparse.Namespace, settings: Settings) -> int:
 
 def _state_text(account: CalendarAccount, login: str) -> str:
     """The state, and for one that needs reconnecting the command that does it."""
-    from bridge.store.sync_accounts import AccountState
-
     if account.state is AccountState.NEEDS_RECONNECT:
         return (
             f"{account.state.value}: run `calbridge account reconnect {account.id} --user {login}`"

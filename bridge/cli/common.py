@@ -11,13 +11,14 @@ import contextlib
 import getpass
 import sys
 from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING
 
-import sqlalchemy as sa
+if TYPE_CHECKING:
+    import sqlalchemy as sa
 
-from bridge.config import Settings
-from bridge.store.db import create_engine
+    from bridge.config import Settings
 
-Handler = Callable[[argparse.Namespace, Settings], int]
+Handler = Callable[[argparse.Namespace, "Settings"], int]
 
 
 class CliError(Exception):
@@ -35,6 +36,10 @@ def database(settings: Settings) -> Iterator[sa.Engine]:
     A missing schema is reported as such rather than as the first query's
     "no such table", which would not tell the user what to do.
     """
+    import sqlalchemy as sa
+
+    from bridge.store.db import create_engine
+
     engine = create_engine(settings.database_url)
     try:
         if not sa.inspect(engine).has_table("alembic_version"):

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bridge.cli.common import feed_url
 from bridge.cli.migrate import migrate_database
-from bridge.config import Settings
-from bridge.store.db import create_engine
+
+if TYPE_CHECKING:
+    from bridge.config import Settings
 
 DEMO_FEED_FILE = Path("var/demo-feed-url.txt")
 """Where the demo's feed URL is kept, so `calbridge serve` can show it on every start.
@@ -29,6 +31,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def run(_args: argparse.Namespace, settings: Settings) -> int:
     from bridge.demo import DEMO_LOGIN, DEMO_PASSWORD, seed_demo
+    from bridge.store.db import create_engine
 
     migrate_database(settings)
     engine = create_engine(settings.database_url)

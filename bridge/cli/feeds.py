@@ -3,18 +3,20 @@
 A token is shown once, when it is made; only its digest is stored, so a lost
 URL is replaced (`rotate`) rather than looked up.
 
-The user store brings the iCalendar package (and Radicale) with it, so the
-commands that look a user up import it when they run, not when `--help` does.
+The store brings SQLAlchemy, the iCalendar package and Radicale with it, so
+each command imports it when it runs, not when `--help` builds the parser.
 """
 
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from bridge.cli.common import CliError, database, feed_url, print_table
-from bridge.config import Settings
-from bridge.store.db import writing
-from bridge.store.feeds import FEED_SCOPES, create_feed, list_feeds, revoke_feed, rotate_feed
+from bridge.domain import FEED_SCOPES
+
+if TYPE_CHECKING:
+    from bridge.config import Settings
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -43,6 +45,8 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def create_url(args: argparse.Namespace, settings: Settings) -> int:
+    from bridge.store.db import writing
+    from bridge.store.feeds import create_feed
     from bridge.store.users import get_user
 
     with database(settings) as engine, writing(engine) as conn:
@@ -52,6 +56,7 @@ def create_url(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def show_feeds(args: argparse.Namespace, settings: Settings) -> int:
+    from bridge.store.feeds import list_feeds
     from bridge.store.users import get_user
 
     with database(settings) as engine, engine.connect() as conn:
@@ -75,6 +80,9 @@ def show_feeds(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def revoke_url(args: argparse.Namespace, settings: Settings) -> int:
+    from bridge.store.db import writing
+    from bridge.store.feeds import revoke_feed
+
     with database(settings) as engine, writing(engine) as conn:
         if not revoke_feed(conn, args.id):
             raise CliError(f"no live feed {args.id}")
@@ -83,6 +91,8 @@ def revoke_url(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def rotate_url(args: argparse.Namespace, settings: Settings) -> int:
+    from bridge.store.db import writing
+    from bridge.store.feeds import rotate_feed
     from bridge.store.users import get_user
 
     with database(settings) as engine, writing(engine) as conn:

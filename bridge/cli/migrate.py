@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from bridge.config import Settings
-from bridge.store.db import create_engine, migrate
+if TYPE_CHECKING:
+    from bridge.config import Settings
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -22,6 +23,8 @@ def run(_args: argparse.Namespace, settings: Settings) -> int:
 
 def migrate_database(settings: Settings) -> None:
     """Shared with `serve` and `demo`, which must work on a database nobody prepared."""
+    from bridge.store.db import create_engine, migrate
+
     engine = create_engine(settings.database_url)
     try:
         migrate(engine)

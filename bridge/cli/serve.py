@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import argparse
 import os
+from typing import TYPE_CHECKING
 
 from bridge.cli.demo import DEMO_FEED_FILE
 from bridge.cli.migrate import migrate_database
-from bridge.config import Settings, get_settings
-from bridge.store.db import create_engine
+
+if TYPE_CHECKING:
+    from bridge.config import Settings
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -63,6 +65,8 @@ def _with_environment(host: str | None, port: int | None) -> Settings:
     overrides go through the environment: links the app prints then agree
     with where it listens, and `--no-worker` reaches the app's lifespan.
     """
+    from bridge.config import get_settings
+
     if host:
         os.environ["CALBRIDGE_HOST"] = host
     if port:
@@ -74,6 +78,7 @@ def _with_environment(host: str | None, port: int | None) -> Settings:
 def _demo_feed_url(settings: Settings) -> str:
     """The demo feed URL `calbridge demo` kept, while its token still works."""
     from bridge.demo import DEMO_LOGIN
+    from bridge.store.db import create_engine
     from bridge.store.feeds import find_feed
 
     if DEMO_FEED_FILE.exists():
@@ -92,6 +97,7 @@ def _demo_feed_url(settings: Settings) -> str:
 def _demo_signs_in(settings: Settings) -> bool:
     """Only advertise the demo sign-in while it still works."""
     from bridge.demo import DEMO_LOGIN, DEMO_PASSWORD
+    from bridge.store.db import create_engine
     from bridge.store.users import check_credentials
 
     engine = create_engine(settings.database_url)

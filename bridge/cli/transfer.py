@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bridge.cli.common import CliError, database
-from bridge.config import Settings
 
 if TYPE_CHECKING:
+    from bridge.config import Settings
     from bridge.transfer import ImportReport
 
 # Enough failures to see what went wrong without burying the summary.

@@ -1,17 +1,19 @@
 """`calbridge user ...`: accounts and the app passwords calendar clients sign in with.
 
-The user store brings the iCalendar package (and Radicale) with it, so each
-command imports it when it runs: building the parser for `--help` stays quick.
+The store brings SQLAlchemy, the iCalendar package and Radicale with it, so
+each command imports it when it runs: building the parser for `--help` stays quick.
 """
 
 from __future__ import annotations
 
 import argparse
 import zoneinfo
+from typing import TYPE_CHECKING
 
 from bridge.cli.common import CliError, database, print_table, read_password
-from bridge.config import Settings
-from bridge.store.db import writing
+
+if TYPE_CHECKING:
+    from bridge.config import Settings
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -55,6 +57,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def add_user(args: argparse.Namespace, settings: Settings) -> int:
     _check_timezone(args.timezone)
+    from bridge.store.db import writing
     from bridge.store.users import create_user
 
     password = read_password(args.password)
@@ -82,6 +85,7 @@ def _check_timezone(name: str) -> None:
 
 
 def change_password(args: argparse.Namespace, settings: Settings) -> int:
+    from bridge.store.db import writing
     from bridge.store.users import set_password
 
     password = read_password(args.password, "New password: ")
@@ -92,6 +96,7 @@ def change_password(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def new_app_password(args: argparse.Namespace, settings: Settings) -> int:
+    from bridge.store.db import writing
     from bridge.store.users import add_app_password
 
     with database(settings) as engine, writing(engine) as conn:
@@ -113,6 +118,7 @@ def show_app_passwords(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def revoke(args: argparse.Namespace, settings: Settings) -> int:
+    from bridge.store.db import writing
     from bridge.store.users import revoke_app_password
 
     with database(settings) as engine, writing(engine) as conn:

@@ -12,9 +12,9 @@ import threading
 from typing import TYPE_CHECKING
 
 from bridge.cli.common import database
-from bridge.config import Settings
 
 if TYPE_CHECKING:
+    from bridge.config import Settings
     from bridge.worker.scheduler import Worker
 
 

@@ -7,10 +7,9 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from bridge.domain import FEED_SCOPES
 from bridge.security import new_token, token_digest
 from bridge.store.schema import feed_tokens, users
-
-FEED_SCOPES = ("own", "team")
 
 
 @dataclass(frozen=True)

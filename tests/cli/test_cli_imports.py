@@ -9,7 +9,10 @@ import subprocess
 import sys
 
 HEAVY = (
+    "sqlalchemy",
     "alembic",
+    "pydantic",
+    "cryptography",
     "radicale",
     "caldav",
     "authlib",
