@@ -14,8 +14,8 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 
+from bridge.ical.times import utc_aware
 from bridge.links import ActivitySync, EventKey, ItemError, Link, Side
-from bridge.store.activities import utc_aware
 from bridge.store.chunks import CHUNK, chunks
 from bridge.store.schema import sync_item_errors, sync_links
 
