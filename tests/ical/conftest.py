@@ -8,7 +8,8 @@ import icalendar
 import pytest
 import vobject
 from ical.calendar_stream import IcsCalendarStream
-from ical_samples import BERLIN, calendar, event
+
+from tests.ical.ical_samples import BERLIN, calendar, event
 
 
 @pytest.fixture

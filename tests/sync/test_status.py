@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sync_fakes import NOW, activity, settings
 
 from bridge.accounts import AccountState, CalendarAccount
 from bridge.domain import ProviderKind
 from bridge.links import ActivitySync, ItemError
 from bridge.sync.status import SyncStatus, sync_status
+from tests.sync.sync_fakes import NOW, activity, settings
 
 SYNCED_AT = NOW - dt.timedelta(minutes=5)
 

@@ -7,10 +7,10 @@ from collections.abc import Callable
 
 import icalendar
 import recurring_ical_events
-from ical_samples import MASKING_KEY, MEETING, UPDATED, calendar, event
 
 from bridge.domain import Activity
 from bridge.ical import activity_from_ical, colleague_view, render, render_masked
+from tests.ical.ical_samples import MASKING_KEY, MEETING, UPDATED, calendar, event
 
 Strict = Callable[[str], None]
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sync_fakes import NOW, Clock, MemoryCalendar, activity, settings
 
 from bridge.domain import ConflictPolicy
 from bridge.providers import CalendarProvider, PreconditionFailed, RateLimited
 from bridge.sync import draft_for
+from tests.sync.sync_fakes import NOW, Clock, MemoryCalendar, activity, settings
 
 
 def test_defaults_are_a_year_ahead_a_month_back_and_most_recent_wins() -> None:

@@ -8,10 +8,9 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 
-from ical_samples import MASKING_KEY, MEETING, UPDATED, calendar, event
-
 from bridge.domain import Activity, Attendee
 from bridge.ical import activity_from_ical, masked_uid, render, render_masked, without_alarms
+from tests.ical.ical_samples import MASKING_KEY, MEETING, UPDATED, calendar, event
 
 Strict = Callable[[str], None]
 

@@ -6,10 +6,10 @@ import datetime as dt
 
 import icalendar
 import pytest
-from ical_samples import BERLIN, calendar, event
 
 from bridge.domain import Activity, Attendee
 from bridge.ical import ICalError, activity_from_ical
+from tests.ical.ical_samples import BERLIN, calendar, event
 
 
 def parse(text: str, existing: Activity | None = None) -> Activity:

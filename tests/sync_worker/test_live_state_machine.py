@@ -1,6 +1,6 @@
 """The real sync, driven at random: both sides change, faults strike, runs die half-way.
 
-Unlike `tests/sync/test_sync_state_machine.py`, which drives the pure
+Unlike `tests/sync/test_state_machine.py`, which drives the pure
 planner against fakes, this machine runs the executor, the store and the
 Google provider against the emulator over HTTP. Each item has a unique,
 versioned summary, so the expected content of both sides is a plain set:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from ical_samples import BERLIN, MEETING, calendar, event
 
 from bridge.ical import ICalError, activity_from_ical, feed_calendar, render, split_calendar
+from tests.ical.ical_samples import BERLIN, MEETING, calendar, event
 
 Strict = Callable[[str], None]
 

@@ -6,8 +6,6 @@ import dataclasses
 import datetime as dt
 
 import pytest
-from sync_fakes import activity, crm_item, event, external, link, plan_of, pushed_event
-from sync_fakes import settings as sync_settings
 
 from bridge.domain import ConflictPolicy, ImportVisibility, PrivateEventPolicy, SyncType
 from bridge.links import Link, Side
@@ -23,6 +21,8 @@ from bridge.sync import (
     Skip,
 )
 from bridge.sync.guard import DeletionChoice, DeletionLimits, HeldDeletion
+from tests.sync.sync_fakes import activity, crm_item, event, external, link, plan_of, pushed_event
+from tests.sync.sync_fakes import settings as sync_settings
 
 ONE_WAY = sync_settings(sync_type=SyncType.ONE_WAY)
 

@@ -7,11 +7,11 @@ import datetime as dt
 import zoneinfo
 
 import pytest
-from sync_fakes import NOW, activity, event, pushed_event
 
 from bridge.domain import Attendee
 from bridge.sync import activity_uid, apply_event, crm_hash, draft_for, event_hash, normalised
 from bridge.sync.content import overlaps
+from tests.sync.sync_fakes import NOW, activity, event, pushed_event
 
 
 def test_draft_carries_the_pushed_fields_and_the_stamp() -> None:

@@ -6,7 +6,6 @@ import datetime as dt
 
 import pytest
 import vobject
-from ical_samples import MEETING, TASK, calendar, event
 from radicale.item import find_tag, find_time_range
 from radicale.item.filter import TIMESTAMP_MAX, TIMESTAMP_MIN
 
@@ -18,6 +17,7 @@ from bridge.ical import (
     render,
     time_range,
 )
+from tests.ical.ical_samples import MEETING, TASK, calendar, event
 
 
 def radicale_range(text: str) -> tuple[int, int]:

@@ -16,7 +16,12 @@ import datetime as dt
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule
-from sync_fakes import (
+
+from bridge.domain import Activity, PrivateEventPolicy, SyncSettings, SyncType
+from bridge.links import Side
+from bridge.providers import ExternalEvent
+from bridge.sync import draft_for, normalised
+from tests.sync.sync_fakes import (
     Clock,
     MemoryCalendar,
     MemoryCrm,
@@ -24,13 +29,8 @@ from sync_fakes import (
     plan_run,
     run_sync,
 )
-from sync_fakes import activity as make_activity
-from sync_fakes import settings as sync_settings
-
-from bridge.domain import Activity, PrivateEventPolicy, SyncSettings, SyncType
-from bridge.links import Side
-from bridge.providers import ExternalEvent
-from bridge.sync import draft_for, normalised
+from tests.sync.sync_fakes import activity as make_activity
+from tests.sync.sync_fakes import settings as sync_settings
 
 TYPES = ("call", "meeting", "lunch")
 """Calls and meetings are pushed, lunches are not; imports become meetings."""

@@ -6,8 +6,6 @@ import dataclasses
 import datetime as dt
 
 import pytest
-from sync_fakes import NOW, activity, crm_item, event, external, link, plan_of, pushed_event
-from sync_fakes import settings as sync_settings
 
 from bridge.domain import ConflictPolicy, PrivateEventPolicy, SyncType
 from bridge.links import Link, Side
@@ -22,6 +20,17 @@ from bridge.sync import (
     PushUpdate,
     Relink,
 )
+from tests.sync.sync_fakes import (
+    NOW,
+    activity,
+    crm_item,
+    event,
+    external,
+    link,
+    plan_of,
+    pushed_event,
+)
+from tests.sync.sync_fakes import settings as sync_settings
 
 ONE_WAY = sync_settings(sync_type=SyncType.ONE_WAY)
 LATER = NOW + dt.timedelta(minutes=5)

@@ -6,10 +6,9 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import replace
 
-from ical_samples import MEETING, TASK, UPDATED, calendar, event
-
 from bridge.domain import Activity, ActivityType, Attendee
 from bridge.ical import activity_from_ical, render
+from tests.ical.ical_samples import MEETING, TASK, UPDATED, calendar, event
 
 Strict = Callable[[str], None]
 

@@ -8,10 +8,10 @@ from dataclasses import replace
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from ical_samples import MASKING_KEY, MEETING, TASK
 
 from bridge.domain import Activity, ActivityType, Attendee, ComponentKind
 from bridge.ical import activity_from_ical, render, render_masked
+from tests.ical.ical_samples import MASKING_KEY, MEETING, TASK
 
 Strict = Callable[[str], None]
 
