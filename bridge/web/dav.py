@@ -18,6 +18,7 @@ import io
 import re
 from collections.abc import Iterable
 from http import client
+from typing import Any
 
 import radicale.config
 from radicale import httputils, pathutils, storage, types, xmlutils
@@ -100,12 +101,10 @@ class CalBridgeDav(Application):
         request_info: dict,
     ) -> types.WSGIResponse:
         """The common calendar-query here (`bridge.web.dav_report`), everything else by Radicale."""
-        body = _buffered(environ)
         try:
-            query = dav_report.CalendarQuery.of(self._read_xml_request_body(environ, request_info))
+            query = dav_report.CalendarQuery.of(self._peek_xml(environ, request_info))
         except (RuntimeError, ValueError):
             query = None
-        environ["wsgi.input"] = io.BytesIO(body)
         if query is None or self._sharing._enabled:
             return super().do_REPORT(environ, base_prefix, path, user, user_groups, request_info)
         access = Access(self._rights, user, user_groups, path, None)
@@ -129,9 +128,7 @@ class CalBridgeDav(Application):
                 return httputils.BAD_REQUEST
         if answer is None:
             return super().do_REPORT(environ, base_prefix, path, user, user_groups, request_info)
-        request_info["status"] = client.MULTI_STATUS
-        headers = {"Content-Type": f"text/xml; charset={self._encoding}"}
-        return client.MULTI_STATUS, headers, answer, None
+        return self._multi_status(answer, request_info)
 
     def do_PROPPATCH(
         self,
@@ -143,21 +140,28 @@ class CalBridgeDav(Application):
         request_info: dict,
     ) -> types.WSGIResponse:
         """Radicale's PROPPATCH; one the calendar refuses is a 207 saying why (`dav_proppatch`)."""
-        body = _buffered(environ)
         try:
-            requested = list(
-                xmlutils.props_from_request(self._read_xml_request_body(environ, request_info))
-            )
+            requested = list(xmlutils.props_from_request(self._peek_xml(environ, request_info)))
         except (RuntimeError, ValueError):
             requested = []
-        environ["wsgi.input"] = io.BytesIO(body)
         try:
             return super().do_PROPPATCH(environ, base_prefix, path, user, user_groups, request_info)
         except PropertiesRefused as refused:
             answer = dav_proppatch.refusal(base_prefix, path, requested, refused)
+        return self._multi_status(self._xml_response(answer, request_info), request_info)
+
+    def _peek_xml(self, environ: types.WSGIEnviron, request_info: dict) -> Any:
+        """The request's XML body, read so that Radicale can read it again after us."""
+        body = _buffered(environ)
+        try:
+            return self._read_xml_request_body(environ, request_info)
+        finally:
+            environ["wsgi.input"] = io.BytesIO(body)  # type: ignore[index]
+
+    def _multi_status(self, answer: Any, request_info: dict) -> types.WSGIResponse:
         request_info["status"] = client.MULTI_STATUS
         headers = {"Content-Type": f"text/xml; charset={self._encoding}"}
-        return client.MULTI_STATUS, headers, self._xml_response(answer, request_info), None
+        return client.MULTI_STATUS, headers, answer, None
 
     def do_PUT(
         self,
