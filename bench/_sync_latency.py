@@ -29,7 +29,7 @@ import sqlalchemy as sa
 from bench import _sync_activities as crm
 from bench._sync_emulator import Connected
 from bench._sync_runs import Requests
-from bridge.providers.google_events import STAMP_PROPERTY
+from bridge.providers.google.events import STAMP_PROPERTY
 from bridge.store import sync_runs
 from bridge.store.schema import calendar_accounts
 from bridge.worker.scheduler import Worker

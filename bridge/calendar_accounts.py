@@ -33,9 +33,10 @@ from bridge.providers import (
     ProviderError,
     TemporaryFailure,
 )
-from bridge.providers.caldav_calendar import CalDavCalendarProvider
-from bridge.providers.google import GoogleCalendarProvider
-from bridge.providers.google_oauth import (
+from bridge.providers.caldav.provider import CalDavCalendarProvider
+from bridge.providers.google.provider import GoogleCalendarProvider
+from bridge.providers.oauth import (
+    OAuthApp,
     OAuthTokens,
     authorization_url,
     exchange_code,
@@ -171,11 +172,7 @@ class CalendarAccounts:
             "pasted": pasted,
         }
         url, _ = authorization_url(
-            self.config.google_client_id,
-            redirect_uri,
-            state=self.box.encrypt(json.dumps(sealed)),
-            endpoints=self.config.google_endpoints,
-            verifier=verifier,
+            self._google_app(), redirect_uri, self.box.encrypt(json.dumps(sealed)), verifier
         )
         return url, nonce
 
@@ -191,14 +188,7 @@ class CalendarAccounts:
                 "the consent answer does not belong to this browser: connect again from here"
             )
         try:
-            tokens = exchange_code(
-                code,
-                data["verifier"],
-                client_id=self.config.google_client_id,
-                client_secret=self.config.google_client_secret,
-                redirect_uri=data["redirect_uri"],
-                endpoints=self.config.google_endpoints,
-            )
+            tokens = exchange_code(self._google_app(), code, data["verifier"], data["redirect_uri"])
         except ProviderError as error:
             raise ConnectError(f"Google refused the connection: {error}") from None
         account_id = data.get("account")
@@ -470,6 +460,11 @@ class CalendarAccounts:
                 server_url=server_url,
                 display_name="" if primary is None else primary.name,
             )
+
+    def _google_app(self) -> OAuthApp:
+        return self.config.google_endpoints.oauth_app(
+            self.config.google_client_id, self.config.google_client_secret
+        )
 
     def _google(
         self, tokens: OAuthTokens, on_tokens: Callable[[OAuthTokens], None]

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from bridge.accounts import CalendarAccount
 from bridge.calendar_accounts import CalendarAccounts
 from bridge.domain import User
-from bridge.providers.google_endpoints import GoogleEndpoints
+from bridge.providers.google.endpoints import GoogleEndpoints
 from bridge.secrets import SecretBox, generate_key
 from bridge.store.db import writing
 from bridge.store.users import create_user

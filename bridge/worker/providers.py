@@ -18,11 +18,11 @@ from bridge.accounts import CalendarAccount
 from bridge.config import Settings
 from bridge.domain import ProviderKind
 from bridge.providers import CalendarProvider, GrantRevoked
-from bridge.providers.caldav_calendar import CalDavCalendarProvider
-from bridge.providers.caldav_reach import Network
-from bridge.providers.google import GoogleCalendarProvider
-from bridge.providers.google_endpoints import GoogleEndpoints
-from bridge.providers.google_oauth import OAuthTokens
+from bridge.providers.caldav.provider import CalDavCalendarProvider
+from bridge.providers.caldav.reach import Network
+from bridge.providers.google.endpoints import GoogleEndpoints
+from bridge.providers.google.provider import GoogleCalendarProvider
+from bridge.providers.oauth import OAuthTokens
 from bridge.secrets import SecretBox, SecretError
 from bridge.store.db import writing
 from bridge.store.sync_accounts import replace_secret
@@ -42,7 +42,7 @@ class ProviderConfig:
     google_client_secret: str
     google_endpoints: GoogleEndpoints
     caldav_allowed_networks: tuple[Network, ...] = ()
-    """Networks CalDAV accounts may reach besides public addresses (`caldav_reach`)."""
+    """Networks CalDAV accounts may reach besides public addresses (`reach`)."""
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ProviderConfig:

@@ -18,7 +18,7 @@ import pytest
 
 from bridge.domain import Attendee
 from bridge.providers import EventDraft
-from bridge.providers.caldav_calendar import CalDavCalendarProvider
+from bridge.providers.caldav.provider import CalDavCalendarProvider
 from tests.stock_radicale import USERS, RadicaleServer, running_radicale
 from tests.sync_fixtures import LOOPBACK
 

@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from bridge.providers.google import GoogleCalendarProvider
-from bridge.providers.google_endpoints import GoogleEndpoints
-from bridge.providers.google_oauth import OAuthTokens
-from bridge.providers.google_retry import RetryPolicy
+from bridge.providers.google.endpoints import GoogleEndpoints
+from bridge.providers.google.provider import GoogleCalendarProvider
+from bridge.providers.http import RetryPolicy
+from bridge.providers.oauth import OAuthTokens
 from tests.emulators.google_calendar import GoogleEmulator
 from tests.providers.google_provider_samples import ProviderFactory, issued_tokens
 

@@ -7,8 +7,9 @@ from collections.abc import Callable
 from typing import Any
 
 from bridge.providers import EventDraft
-from bridge.providers.google import GoogleCalendarProvider
-from bridge.providers.google_oauth import SCOPES, OAuthTokens
+from bridge.providers.google.endpoints import SCOPES
+from bridge.providers.google.provider import GoogleCalendarProvider
+from bridge.providers.oauth import OAuthTokens
 from tests.emulators.google_calendar import GoogleEmulator
 
 CALENDAR = "user@example.com"

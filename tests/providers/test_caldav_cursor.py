@@ -10,8 +10,8 @@ from collections.abc import Iterator
 import pytest
 
 from bridge.providers import CursorExpired, NotFound
-from bridge.providers.caldav_calendar import CalDavCalendarProvider
-from bridge.providers.caldav_cursor import Cursor
+from bridge.providers.caldav.cursor import Cursor
+from bridge.providers.caldav.provider import CalDavCalendarProvider
 from tests.providers.caldav_fixtures import WINDOW, delete_object, put_object, vcalendar
 from tests.stock_radicale import RadicaleServer, running_radicale, without_sync_collection
 from tests.sync_fixtures import LOOPBACK

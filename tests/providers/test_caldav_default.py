@@ -6,7 +6,7 @@ import pathlib
 
 import pytest
 
-from bridge.providers.caldav_calendar import CalDavCalendarProvider
+from bridge.providers.caldav.provider import CalDavCalendarProvider
 from tests.providers.caldav_scheduling import naming_default
 from tests.stock_radicale import running_radicale
 from tests.sync_fixtures import LOOPBACK

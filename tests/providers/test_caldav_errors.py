@@ -21,7 +21,7 @@ from bridge.providers import (
     RateLimited,
     TemporaryFailure,
 )
-from bridge.providers.caldav_calendar import CalDavCalendarProvider
+from bridge.providers.caldav.provider import CalDavCalendarProvider
 from tests.providers.caldav_fixtures import WINDOW, draft
 from tests.servers import free_port
 from tests.stock_radicale import RadicaleServer, WsgiApp, running_radicale

@@ -14,7 +14,7 @@ import httpx
 
 from bridge.domain import Attendee
 from bridge.providers import ExternalEvent
-from bridge.providers.caldav_calendar import CalDavCalendarProvider
+from bridge.providers.caldav.provider import CalDavCalendarProvider
 from tests.providers.caldav_fixtures import BERLIN, WINDOW, put_object, vcalendar
 from tests.stock_radicale import USERS, RadicaleServer
 

@@ -13,7 +13,7 @@ import icalendar
 import pytest
 
 from bridge.providers import ExternalEvent, NotFound, PreconditionFailed
-from bridge.providers.caldav_calendar import CalDavCalendarProvider
+from bridge.providers.caldav.provider import CalDavCalendarProvider
 from bridge.sync.content import normalised
 from tests.providers.caldav_fixtures import BERLIN, WINDOW, draft, get_object, put_object, vcalendar
 

@@ -9,13 +9,13 @@ from lxml import etree
 
 from bridge.ical.times import recurrence_text
 from bridge.providers import CursorExpired
-from bridge.providers.caldav_cursor import Cursor
-from bridge.providers.caldav_ids import (
+from bridge.providers.caldav.cursor import Cursor
+from bridge.providers.caldav.ids import (
     object_name,
     recurrence_moment,
     split_event_id,
 )
-from bridge.providers.caldav_xml import multistatus
+from bridge.providers.caldav.xml import multistatus
 
 TRUNCATED = b"""<?xml version="1.0" encoding="utf-8"?>
 <D:multistatus xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">

@@ -25,8 +25,8 @@ from starlette.routing import Route
 from bridge.calendar_accounts import CalendarAccounts
 from bridge.domain import User
 from bridge.providers import TemporaryFailure
-from bridge.providers.caldav_calendar import CalDavCalendarProvider
-from bridge.providers.caldav_reach import reachable
+from bridge.providers.caldav.provider import CalDavCalendarProvider
+from bridge.providers.caldav.reach import reachable
 from bridge.secrets import SecretBox
 from bridge.worker.providers import ProviderConfig, open_provider
 from tests.servers import serve_in_thread

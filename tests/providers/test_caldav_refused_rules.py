@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from bridge.providers.caldav_ids import StoredObject
-from bridge.providers.caldav_series import object_events
+from bridge.providers.caldav.ids import StoredObject
+from bridge.providers.caldav.series import object_events
 
 WINDOW = (dt.datetime(2030, 1, 1, tzinfo=dt.UTC), dt.datetime(2030, 3, 1, tzinfo=dt.UTC))
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from bridge.providers import GrantRevoked, TemporaryFailure
-from bridge.providers.caldav_calendar import CalDavCalendarProvider
+from bridge.providers.caldav.provider import CalDavCalendarProvider
 from tests.servers import free_port
 from tests.stock_radicale import RadicaleServer
 from tests.sync_fixtures import LOOPBACK

@@ -14,7 +14,7 @@ import pytest
 
 from bridge.domain import Attendee
 from bridge.providers import EventDraft, ExternalEvent, ItemRejected, NotFound, PreconditionFailed
-from bridge.providers.caldav_calendar import CalDavCalendarProvider
+from bridge.providers.caldav.provider import CalDavCalendarProvider
 from bridge.sync.content import normalised
 from tests.providers.caldav_fixtures import (
     WINDOW,

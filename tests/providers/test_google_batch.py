@@ -6,7 +6,7 @@ import dataclasses
 import datetime as dt
 
 from bridge.providers import ExternalEvent, ItemRejected
-from bridge.providers.google import GoogleCalendarProvider
+from bridge.providers.google.provider import GoogleCalendarProvider
 from tests.emulators.google_calendar import Fault, GoogleEmulator
 from tests.providers.google_provider_samples import CALENDAR, draft
 

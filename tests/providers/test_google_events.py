@@ -9,7 +9,7 @@ import pytest
 
 from bridge.domain import Attendee
 from bridge.providers import ItemRejected, NotFound, PreconditionFailed
-from bridge.providers.google import GoogleCalendarProvider
+from bridge.providers.google.provider import GoogleCalendarProvider
 from tests.emulators.google_calendar import GoogleEmulator
 from tests.providers.google_provider_samples import CALENDAR, draft
 

@@ -10,22 +10,21 @@ import httpx
 import pytest
 
 from bridge.providers import GrantRevoked
-from bridge.providers.google_endpoints import GoogleEndpoints
-from bridge.providers.google_oauth import (
-    SCOPES,
-    OAuthTokens,
-    authorization_url,
-    exchange_code,
-)
+from bridge.providers.google.endpoints import SCOPES, GoogleEndpoints
+from bridge.providers.oauth import OAuthApp, OAuthTokens, authorization_url, exchange_code
 from tests.emulators.google_calendar import GoogleEmulator
 from tests.providers.google_provider_samples import CALENDAR, ProviderFactory, issued_tokens
 
 REDIRECT_URI = "http://127.0.0.1:9/oauth/google/callback"
 
 
+def app(google: GoogleEmulator, endpoints: GoogleEndpoints) -> OAuthApp:
+    return endpoints.oauth_app(google.client_id, google.client_secret)
+
+
 def consent(google: GoogleEmulator, endpoints: GoogleEndpoints) -> tuple[str, str]:
     """Open the consent page as the browser would and read `code` off the redirect."""
-    url, verifier = authorization_url(google.client_id, REDIRECT_URI, "state-42", endpoints)
+    url, verifier = authorization_url(app(google, endpoints), REDIRECT_URI, "state-42")
     sent = parse_qs(urlsplit(url).query)
     assert sent["scope"] == [" ".join(SCOPES)]
     assert (sent["access_type"], sent["prompt"]) == (["offline"], ["consent"])
@@ -44,14 +43,7 @@ def test_code_flow_with_pkce_gives_tokens_the_provider_can_use(
 ) -> None:
     code, verifier = consent(google, endpoints)
 
-    tokens = exchange_code(
-        code,
-        verifier,
-        client_id=google.client_id,
-        client_secret=google.client_secret,
-        redirect_uri=REDIRECT_URI,
-        endpoints=endpoints,
-    )
+    tokens = exchange_code(app(google, endpoints), code, verifier, REDIRECT_URI)
 
     assert tokens.refresh_token
     assert tokens.expires_at > dt.datetime.now(dt.UTC)
@@ -67,14 +59,7 @@ def test_a_code_with_the_wrong_verifier_is_refused(
     code, _ = consent(google, endpoints)
 
     with pytest.raises(GrantRevoked, match="invalid_grant"):
-        exchange_code(
-            code,
-            "x" * 64,
-            client_id=google.client_id,
-            client_secret=google.client_secret,
-            redirect_uri=REDIRECT_URI,
-            endpoints=endpoints,
-        )
+        exchange_code(app(google, endpoints), code, "x" * 64, REDIRECT_URI)
 
 
 def test_access_token_expired_at_google_is_renewed_once_and_handed_over(

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 
 from bridge.providers import NotFound, SupportsPush
-from bridge.providers.caldav_calendar import CalDavCalendarProvider
-from bridge.providers.google import GoogleCalendarProvider
+from bridge.providers.caldav.provider import CalDavCalendarProvider
+from bridge.providers.google.provider import GoogleCalendarProvider
 from tests.emulators.google_calendar import GoogleEmulator
 from tests.providers.google_provider_samples import CALENDAR
 from tests.servers import free_port

@@ -7,9 +7,8 @@ import datetime as dt
 import pytest
 
 from bridge.providers import RateLimited, TemporaryFailure
-from bridge.providers.google import GoogleCalendarProvider
-from bridge.providers.google_errors import retry_after_seconds
-from bridge.providers.google_retry import RetryPolicy
+from bridge.providers.google.provider import GoogleCalendarProvider
+from bridge.providers.http import RetryPolicy, retry_after_seconds
 from tests.emulators.google_calendar import Fault, GoogleEmulator
 from tests.providers.google_provider_samples import CALENDAR, ProviderFactory, draft
 

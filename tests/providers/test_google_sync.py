@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from bridge.providers import CursorExpired
-from bridge.providers.google import GoogleCalendarProvider
+from bridge.providers.google.provider import GoogleCalendarProvider
 from tests.emulators.google_calendar import GoogleEmulator
 from tests.emulators.google_samples import timed_event
 from tests.providers.google_provider_samples import CALENDAR, ProviderFactory

@@ -28,7 +28,7 @@ from hypothesis.stateful import RuleBasedStateMachine, precondition, rule, run_s
 from bridge.calendar_accounts import CalendarAccounts
 from bridge.domain import Activity, User
 from bridge.providers import CalendarProvider, EventDraft, ExternalEvent, ProviderError
-from bridge.providers.google_endpoints import GoogleEndpoints
+from bridge.providers.google.endpoints import GoogleEndpoints
 from bridge.secrets import SecretBox, generate_key
 from bridge.store.db import writing
 from bridge.store.sync_accounts import request_sync, require_account

@@ -18,7 +18,7 @@ from typing import Any
 from bridge.domain import Attendee
 from bridge.ical.times import as_utc, recurrence_text, utc
 from bridge.providers import EventDraft, ExternalEvent, Moment
-from bridge.providers.google_html import plain_text
+from bridge.providers.text import plain_text
 
 STAMP_PROPERTY = "calbridgeActivity"
 PRIVATE_VISIBILITIES = frozenset({"private", "confidential"})

@@ -5,7 +5,7 @@ The HTTP library wraps the operating system's error several times over
 user needs is the host and one of a few reasons: the connection was
 refused, the name does not resolve, the server did not answer in time,
 or TLS failed (and why), or its address is one accounts may not reach
-(`caldav_reach`). The reason is found by walking the exception's causes
+(`reach`). The reason is found by walking the exception's causes
 down to the socket's own error.
 """
 
@@ -16,7 +16,7 @@ import ssl
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
-from bridge.providers.caldav_reach import AddressNotAllowed
+from bridge.providers.caldav.reach import AddressNotAllowed
 
 
 def unreachable(url: str, error: BaseException) -> str:

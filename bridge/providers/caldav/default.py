@@ -15,8 +15,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
-from bridge.providers.caldav_http import DavSession
-from bridge.providers.caldav_xml import CALDAV, DAV
+from bridge.providers.caldav.http import DavSession
+from bridge.providers.caldav.xml import CALDAV, DAV
 
 DEFAULT_CALENDAR = f"{CALDAV}schedule-default-calendar-URL"
 INBOX = f"{CALDAV}schedule-inbox-URL"

@@ -15,10 +15,10 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 
 from bridge.providers import AuthExpired, EventDraft, ExternalEvent, ProviderError, RateLimited
-from bridge.providers.google_batch import BatchCall, Batcher
-from bridge.providers.google_errors import error_for
-from bridge.providers.google_events import event_body, event_id_for, external_event
-from bridge.providers.google_retry import TRANSIENT, Backoff, RetryPolicy, Transient
+from bridge.providers.google.batch import BatchCall, Batcher
+from bridge.providers.google.errors import error_for
+from bridge.providers.google.events import event_body, event_id_for, external_event
+from bridge.providers.http import TRANSIENT, Backoff, RetryPolicy, Transient
 
 PushResult = ExternalEvent | ProviderError
 

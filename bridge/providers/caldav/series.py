@@ -6,7 +6,7 @@ master VEVENT with RRULE/RDATE/EXDATE plus overridden occurrences
 occurrences inside the window, expanded with `recurring_ical_events`
 (which honours EXDATE and the overrides, moved ones included), never as
 its master; each occurrence has the id `href#RECURRENCE-ID` and the
-series' etag (see `caldav_ids`).
+series' etag (see `ids`).
 """
 
 from __future__ import annotations
@@ -21,14 +21,14 @@ import recurring_ical_events
 from bridge.ical.recurrence import refused_rule
 from bridge.ical.times import as_utc, overlaps, recurrence_text
 from bridge.providers import ExternalEvent, Moment, NotFound, ProviderError
-from bridge.providers.caldav_events import (
+from bridge.providers.caldav.events import (
     cancelled,
     external_event,
     main_event,
     parse_object,
     vevents,
 )
-from bridge.providers.caldav_ids import StoredObject, event_id, to_moment
+from bridge.providers.caldav.ids import StoredObject, event_id, to_moment
 
 log = logging.getLogger(__name__)
 

@@ -24,9 +24,9 @@ import recurring_ical_events
 from bridge.ical.attendees import address_email
 from bridge.ical.times import as_utc, recurrence_text
 from bridge.providers import EventDraft, Moment, NotFound
-from bridge.providers.caldav_events import DAY, STAMP, main_event, vevents
-from bridge.providers.caldav_ids import as_date, recurrence_moment, to_moment
-from bridge.providers.caldav_series import exdates, find_override
+from bridge.providers.caldav.events import DAY, STAMP, main_event, vevents
+from bridge.providers.caldav.ids import as_date, recurrence_moment, to_moment
+from bridge.providers.caldav.series import exdates, find_override
 
 PRODID = "-//CalBridge//EN"
 SYNCED = (

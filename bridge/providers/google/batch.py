@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 
 from bridge.providers import TemporaryFailure
-from bridge.providers.google_http import GoogleApi
+from bridge.providers.google.api import GoogleApi
 
 MAX_CALLS = 50
 

@@ -1,10 +1,11 @@
 """Google Calendar behind the `CalendarProvider` contract.
 
-The pieces, one job each: `google_oauth` (connecting an account, tokens),
-`google_session` (an authorised httpx client that renews tokens),
-`google_http` (calls with Google's errors mapped), `google_retry` (backing
-off), `google_events` (resources <-> contract types), `google_cursor` (the
-opaque cursor), `google_batch` and `google_bulk` (batched creates). This
+The pieces, one job each: `endpoints` (where Google lives, CalBridge as its
+OAuth client), `api` (calls with Google's errors mapped), `events`
+(resources <-> contract types), `cursor` (the opaque cursor), `batch` and
+`bulk` (batched creates), `push` (events.watch channels); the shared
+`bridge.providers.oauth` (tokens kept fresh) and `bridge.providers.http`
+(backing off). This
 module assembles them and speaks the Calendar API v3 (events.list with sync
 tokens, insert with client-chosen ids, patch and delete with `If-Match`).
 """
@@ -25,22 +26,21 @@ from bridge.providers import (
     NotFound,
     WatchedChannel,
 )
-from bridge.providers.google_batch import Batcher
-from bridge.providers.google_bulk import BulkCreate, PushResult
-from bridge.providers.google_cursor import SyncCursor, Window
-from bridge.providers.google_endpoints import GOOGLE, GoogleEndpoints
-from bridge.providers.google_events import (
+from bridge.providers.google.api import GoogleApi
+from bridge.providers.google.batch import Batcher
+from bridge.providers.google.bulk import BulkCreate, PushResult
+from bridge.providers.google.cursor import SyncCursor, Window
+from bridge.providers.google.endpoints import GOOGLE, GoogleEndpoints
+from bridge.providers.google.events import (
     event_body,
     event_id_for,
     external_event,
     patch_body,
     rfc3339,
 )
-from bridge.providers.google_http import GoogleApi
-from bridge.providers.google_oauth import OAuthTokens
-from bridge.providers.google_push import open_channel, stop_channel
-from bridge.providers.google_retry import DEFAULT_RETRY, RetryPolicy
-from bridge.providers.google_session import GoogleSession
+from bridge.providers.google.push import open_channel, stop_channel
+from bridge.providers.http import DEFAULT_RETRY, RetryPolicy
+from bridge.providers.oauth import OAuthSession, OAuthTokens
 
 __all__ = ["GoogleCalendarProvider", "GoogleEndpoints", "OAuthTokens", "RetryPolicy"]
 
@@ -55,7 +55,7 @@ class GoogleCalendarProvider(CalendarProvider):
     `on_tokens` receives every renewed token pair, to be stored before the
     next run. `window_margin` widens full listings past the window's end so
     the cursor stays usable while the window slides forward (see
-    `google_cursor`); full listings may therefore hold events a little past
+    `cursor`); full listings may therefore hold events a little past
     the window. `page_size` is events.list's `maxResults`.
     """
 
@@ -72,13 +72,8 @@ class GoogleCalendarProvider(CalendarProvider):
         window_margin: dt.timedelta = dt.timedelta(days=7),
         timeout: float = 30.0,
     ) -> None:
-        self._session = GoogleSession(
-            client_id=client_id,
-            client_secret=client_secret,
-            tokens=tokens,
-            on_tokens=on_tokens,
-            endpoints=endpoints,
-            timeout=timeout,
+        self._session = OAuthSession(
+            endpoints.oauth_app(client_id, client_secret), tokens, on_tokens, timeout
         )
         self._api = GoogleApi(self._session, retry)
         self._batcher = Batcher(self._api, endpoints.batch_url)
@@ -194,7 +189,7 @@ class GoogleCalendarProvider(CalendarProvider):
     def watch(
         self, calendar_id: str, address: str, channel_id: str, token: str, ttl: dt.timedelta
     ) -> WatchedChannel:
-        """events.watch on the calendar's events (`SupportsPush`; see `google_push`)."""
+        """events.watch on the calendar's events (`SupportsPush`; see `push`)."""
         return open_channel(
             self._api,
             self._url(self._events_path(calendar_id) + "/watch"),

@@ -5,7 +5,7 @@ A 401 means the access token died before the expiry Google announced
 request sent again; a second 401 is `AuthExpired`. Statuses the caller
 handles itself (a 409 duplicate id, a 410 already deleted) are passed
 through `expected`. Each call runs under the retry policy: every call the
-provider makes is idempotent (see `google_retry`).
+provider makes is idempotent (see `bridge.providers.http`).
 """
 
 from __future__ import annotations
@@ -15,13 +15,13 @@ from typing import Any
 
 import httpx
 
-from bridge.providers.google_errors import error_for
-from bridge.providers.google_retry import RetryPolicy
-from bridge.providers.google_session import GoogleSession
+from bridge.providers.google.errors import error_for
+from bridge.providers.http import RetryPolicy
+from bridge.providers.oauth import OAuthSession
 
 
 class GoogleApi:
-    def __init__(self, session: GoogleSession, retry: RetryPolicy) -> None:
+    def __init__(self, session: OAuthSession, retry: RetryPolicy) -> None:
         self.session = session
         self.retry = retry
 

@@ -4,7 +4,7 @@ A full listing first takes the cursor, then reads the window with a
 calendar-query REPORT: a change that lands in between is listed again
 next time rather than lost. The cursor is a sync token when the server
 answers the sync-collection REPORT (RFC 6578); a server that refuses it
-gets the etag-map cursor (see `caldav_cursor`), found by a Depth 1
+gets the etag-map cursor (see `cursor`), found by a Depth 1
 PROPFIND of `getetag`.
 
 A delta fetches the changed objects with calendar-multiget. A changed
@@ -23,12 +23,12 @@ from collections.abc import Iterable
 from urllib.parse import urljoin
 
 from bridge.providers import ChangePage, CursorExpired, ExternalEvent, NotFound
-from bridge.providers.caldav_cursor import Cursor
-from bridge.providers.caldav_events import cancelled
-from bridge.providers.caldav_http import DavSession, Reply, failure
-from bridge.providers.caldav_ids import StoredObject
-from bridge.providers.caldav_series import excluded_occurrences, holds_series, object_events
-from bridge.providers.caldav_xml import (
+from bridge.providers.caldav.cursor import Cursor
+from bridge.providers.caldav.events import cancelled
+from bridge.providers.caldav.http import DavSession, Reply, failure
+from bridge.providers.caldav.ids import StoredObject
+from bridge.providers.caldav.series import excluded_occurrences, holds_series, object_events
+from bridge.providers.caldav.xml import (
     calendar_multiget,
     calendar_query,
     etag_propfind,

@@ -20,7 +20,7 @@ from bridge.domain import Attendee
 from bridge.ical.attendees import address_email
 from bridge.ical.times import as_utc, utc
 from bridge.providers import ExternalEvent, Moment
-from bridge.providers.caldav_ids import as_date, event_id, to_moment
+from bridge.providers.caldav.ids import as_date, event_id, to_moment
 
 log = logging.getLogger(__name__)
 

@@ -1,18 +1,18 @@
 """Any CalDAV server (iCloud, Fastmail, Nextcloud, Radicale) behind the `CalendarProvider` contract.
 
-The pieces, one job each: `caldav_http` (requests through the `caldav`
-library's `DAVClient`, errors mapped), `caldav_xml` (request bodies,
-multistatus replies), `caldav_listing` (full listings and deltas),
-`caldav_cursor` (the opaque cursor), `caldav_ids` (event ids, recurrence
-ids, resource names), `caldav_events` (a VEVENT -> `ExternalEvent`),
-`caldav_series` (objects and recurring series -> events) and
-`caldav_drafts` (drafts -> objects). This
+The pieces, one job each: `http` (requests through the `caldav`
+library's `DAVClient`, errors mapped), `xml` (request bodies,
+multistatus replies), `listing` (full listings and deltas),
+`cursor` (the opaque cursor), `ids` (event ids, recurrence
+ids, resource names), `events` (a VEVENT -> `ExternalEvent`),
+`series` (objects and recurring series -> events) and
+`drafts` (drafts -> objects). This
 module assembles them and does the writes, each one conditional:
 `If-None-Match: *` on an href derived from the idempotency key for
 creates, `If-Match` with the caller's etag for updates and deletes.
 
 Ids: a calendar's id is its absolute URL; an event's id is its href, and
-an occurrence's `href#RECURRENCE-ID` (see `caldav_ids`). The etag of
+an occurrence's `href#RECURRENCE-ID` (see `ids`). The etag of
 an occurrence is its series' etag, so changing one occurrence (an
 override, or an EXDATE for a deletion, both written into the series
 object) changes the etag of every occurrence of the series.
@@ -38,26 +38,26 @@ from bridge.providers import (
     PreconditionFailed,
     TemporaryFailure,
 )
-from bridge.providers.caldav_cursor import Cursor
-from bridge.providers.caldav_default import default_calendar_url, same_collection
-from bridge.providers.caldav_drafts import (
+from bridge.providers.caldav.cursor import Cursor
+from bridge.providers.caldav.default import default_calendar_url, same_collection
+from bridge.providers.caldav.drafts import (
     apply_draft,
     new_object,
     remove_occurrence,
     set_occurrence,
 )
-from bridge.providers.caldav_events import main_event, parse_object
-from bridge.providers.caldav_http import DavSession, failure, library_errors
-from bridge.providers.caldav_ids import (
+from bridge.providers.caldav.events import main_event, parse_object
+from bridge.providers.caldav.http import DavSession, failure, library_errors
+from bridge.providers.caldav.ids import (
     StoredObject,
     object_name,
     recurrence_moment,
     split_event_id,
 )
-from bridge.providers.caldav_listing import CalendarListing, Window, read_object
-from bridge.providers.caldav_reach import Network
-from bridge.providers.caldav_series import stored_event
-from bridge.providers.caldav_xml import href_path
+from bridge.providers.caldav.listing import CalendarListing, Window, read_object
+from bridge.providers.caldav.reach import Network
+from bridge.providers.caldav.series import stored_event
+from bridge.providers.caldav.xml import href_path
 
 __all__ = ["CalDavCalendarProvider"]
 
@@ -68,7 +68,7 @@ OCCURRENCE_DELETE_ATTEMPTS = 3
 class CalDavCalendarProvider(CalendarProvider):
     """One CalDAV account: the server's URL (or the user's e-mail domain), user name, password.
 
-    It connects only to public addresses and those in `allowed_networks` (`caldav_reach`).
+    It connects only to public addresses and those in `allowed_networks` (`reach`).
     """
 
     def __init__(
@@ -96,7 +96,7 @@ class CalDavCalendarProvider(CalendarProvider):
         """The principal's calendars that take events, the server's default one first.
 
         CalDAV has no primary calendar: the one called primary is the one
-        the server names as its default (`caldav_default`), or the only
+        the server names as its default (`default`), or the only
         calendar there is; otherwise none is, and the user must pick.
         Writability is not asked (servers report privileges unreliably):
         a refused write surfaces as `ItemRejected`.
@@ -122,7 +122,7 @@ class CalDavCalendarProvider(CalendarProvider):
         return sorted(calendars, key=lambda calendar: not calendar.primary)
 
     def list_changes(self, calendar_id: str, cursor: str | None, window: Window) -> ChangePage:
-        """A full listing of the window, or what changed since the cursor (see `caldav_listing`)."""
+        """A full listing of the window, or what changed since the cursor (see `listing`)."""
         if cursor is None:
             return self._listing.full(calendar_id, window)
         return self._listing.since(Cursor.decode(cursor, calendar_id), window)

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bridge.providers import WatchedChannel
-from bridge.providers.google_http import GoogleApi
+from bridge.providers.google.api import GoogleApi
 
 
 def open_channel(

@@ -8,7 +8,7 @@ come back as a plain `Reply` whatever their status. Only what no caller
 can handle is raised here: a password the server refuses (`GrantRevoked`:
 CalDAV has no token to renew, the user must reconnect), rate limiting,
 and dropped connections, timeouts or unreadable replies
-(`TemporaryFailure`, naming the host and why: `caldav_network`).
+(`TemporaryFailure`, naming the host and why: `network`).
 `failure` turns any other unsuccessful reply into the contract's error,
 the one place statuses get their meaning; `library_errors` maps the
 exceptions of calls made through the library's own objects (calendar
@@ -35,8 +35,9 @@ from bridge.providers import (
     RateLimited,
     TemporaryFailure,
 )
-from bridge.providers.caldav_network import host, unreachable
-from bridge.providers.caldav_reach import Network, ReachableResolver
+from bridge.providers.caldav.network import host, unreachable
+from bridge.providers.caldav.reach import Network, ReachableResolver
+from bridge.providers.http import throttled
 
 XML = "application/xml; charset=utf-8"
 ICALENDAR = "text/calendar; charset=utf-8"
@@ -67,7 +68,7 @@ class DavSession:
     """One account's connection: credentials, timeout and a kept-alive HTTP session.
 
     The session connects only to addresses `allowed_networks` lets accounts
-    reach (`caldav_reach`), checked at every connection the session opens.
+    reach (`reach`), checked at every connection the session opens.
     """
 
     def __init__(
@@ -165,9 +166,7 @@ def failure(reply: Reply, what: str, *, write: bool = False) -> ProviderError:
     status = reply.status
     message = f"{what}: the CalDAV server answered {status}"
     if status in (429, 503):
-        retry_after = reply.header("Retry-After")
-        seconds = None if retry_after is None else dav_error.parse_retry_after(retry_after)
-        return RateLimited(message, seconds)
+        return throttled(message, reply.header("Retry-After"))
     if status >= 500:
         return TemporaryFailure(message)
     if status in (404, 410) or (status == 403 and not write):
