@@ -1,9 +1,9 @@
-"""Stand-ins for the sync tests: builders, an in-memory provider, CRM and executor.
+"""Stand-ins for the sync tests: builders, the calendar, an in-memory CRM and executor.
 
-`MemoryCalendar` implements the provider contract over a dict, with a change
-log for cursors, and stores descriptions with CRLF line ends the way some
-APIs do, so echo suppression has to rely on normalisation. `MemoryCrm` is
-the CRM side, `apply_plan` a tiny executor, `run_sync` one worker run.
+The calendar is the reference `MemoryCalendarProvider` (`memory_calendar`),
+storing descriptions with CRLF line ends the way some APIs do, so echo
+suppression has to rely on normalisation. `MemoryCrm` is the CRM side,
+`apply_plan` a tiny executor, `run_sync` one worker run.
 """
 
 from __future__ import annotations
@@ -21,15 +21,8 @@ from bridge.domain import (
     SyncType,
 )
 from bridge.links import Link, Side
-from bridge.providers import (
-    CalendarProvider,
-    ChangePage,
-    EventDraft,
-    ExternalCalendar,
-    ExternalEvent,
-    NotFound,
-    PreconditionFailed,
-)
+from bridge.providers import CalendarProvider, EventDraft, ExternalEvent
+from bridge.providers.memory import MemoryCalendarProvider
 from bridge.sync import (
     CrmItem,
     ExternalItem,
@@ -50,7 +43,6 @@ from bridge.sync import (
     event_hash,
     plan,
 )
-from bridge.sync.content import overlaps
 from bridge.sync.guard import DeletionChoice
 
 NOW = dt.datetime(2025, 6, 2, 12, 0, tzinfo=dt.UTC)
@@ -153,85 +145,18 @@ class Clock:
         return NOW + dt.timedelta(seconds=next(self._ticks))
 
 
-class MemoryCalendar(CalendarProvider):
-    """One calendar in memory, behind the provider contract, plus the user's own edits."""
-
-    def __init__(self, clock: Clock) -> None:
-        self.clock = clock
-        self.events: dict[str, ExternalEvent] = {}
-        self._log: list[ExternalEvent] = []
-        self._created: dict[str, str] = {}
-        self._ids = itertools.count(1)
-        self._etags = itertools.count(1)
-
-    @property
-    def requests_made(self) -> int:
-        return 0
-
-    def list_calendars(self) -> list[ExternalCalendar]:
-        return [ExternalCalendar(CALENDAR_ID, "Calendar", primary=True, writable=True)]
-
-    def list_changes(
-        self, calendar_id: str, cursor: str | None, window: tuple[dt.datetime, dt.datetime]
-    ) -> ChangePage:
-        if cursor is None:
-            listed = tuple(item for item in self.events.values() if overlaps(item, window))
-        else:
-            latest = {change.id: change for change in self._log[int(cursor) :]}
-            listed = tuple(latest.values())
-        return ChangePage(listed, str(len(self._log)), full_listing=cursor is None)
-
-    def create(self, calendar_id: str, draft: EventDraft, idempotency_key: str) -> ExternalEvent:
-        if idempotency_key in self._created:
-            return self.events[self._created[idempotency_key]]
-        event_id = f"e{next(self._ids)}"
-        self._created[idempotency_key] = event_id
-        return self._store(event(event_id, **_stored(draft)))
-
-    def update(
-        self, calendar_id: str, event_id: str, draft: EventDraft, etag: str
-    ) -> ExternalEvent:
-        self._check(event_id, etag)
-        return self._store(dataclasses.replace(self.events[event_id], **_stored(draft)))
-
-    def delete(self, calendar_id: str, event_id: str, etag: str | None) -> None:
-        if event_id not in self.events:
-            return
-        if etag is not None:
-            self._check(event_id, etag)
-        self.user_delete(event_id)
-
-    def user_create(self, summary: str, *, private: bool = False) -> ExternalEvent:
-        """An event the user adds in the calendar's own app."""
-        event_id = f"u{next(self._ids)}"
-        return self._store(event(event_id, summary, private=private))
-
-    def user_edit(self, event_id: str, **changes: object) -> ExternalEvent:
-        return self._store(dataclasses.replace(self.events[event_id], **changes))  # type: ignore[arg-type]
-
-    def user_delete(self, event_id: str) -> None:
-        gone = self.events.pop(event_id)
-        self._log.append(dataclasses.replace(gone, status="cancelled", updated=self.clock.now()))
-
-    def _check(self, event_id: str, etag: str) -> None:
-        if event_id not in self.events:
-            raise NotFound(event_id)
-        if self.events[event_id].etag != etag:
-            raise PreconditionFailed(event_id)
-
-    def _store(self, stored: ExternalEvent) -> ExternalEvent:
-        etag = f"{stored.id}-{next(self._etags)}"
-        stored = dataclasses.replace(stored, etag=etag, updated=self.clock.now())
-        self.events[stored.id] = stored
-        self._log.append(stored)
-        return stored
+def memory_calendar(clock: Clock) -> MemoryCalendarProvider:
+    """The calendar of the sync tests: the reference provider on the tests' clock, storing
+    descriptions with CRLF line ends the way some APIs do."""
+    return MemoryCalendarProvider(clock=clock.now, description_line_end="\r\n")
 
 
-def _stored(draft: EventDraft) -> dict[str, object]:
-    """How this fake API stores a draft: CRLF line ends in the description."""
-    fields = {name: getattr(draft, name) for name in _DRAFT_FIELDS}
-    fields["description"] = draft.description.replace("\n", "\r\n")
-    return fields
+def user_event(
+    calendar: MemoryCalendarProvider, summary: str, *, private: bool = False
+) -> ExternalEvent:
+    """An event the user adds in the calendar's own app: tomorrow at 12:00 UTC for an hour."""
+    start = dt.datetime(2025, 6, 3, 12, 0, tzinfo=dt.UTC)
+    return calendar.insert_event(summary, start, start + dt.timedelta(hours=1), private=private)
 
 
 class MemoryCrm:
@@ -277,7 +202,7 @@ class SyncState:
 
 
 def run_sync(
-    crm: MemoryCrm, calendar: MemoryCalendar, state: SyncState, config: SyncSettings
+    crm: MemoryCrm, calendar: CalendarProvider, state: SyncState, config: SyncSettings
 ) -> Plan:
     """One worker run: read both sides, plan, apply, then save the cursor."""
     state.runs += 1
@@ -288,7 +213,7 @@ def run_sync(
 
 
 def plan_run(
-    crm: MemoryCrm, calendar: MemoryCalendar, state: SyncState, config: SyncSettings
+    crm: MemoryCrm, calendar: CalendarProvider, state: SyncState, config: SyncSettings
 ) -> tuple[Plan, str]:
     """Read both sides and plan, without applying: the plan and the cursor to save after it."""
     snapshot = crm.clock.now()
@@ -305,7 +230,7 @@ def plan_run(
 
 
 def apply_plan(
-    result: Plan, crm: MemoryCrm, calendar: MemoryCalendar, state: SyncState, config: SyncSettings
+    result: Plan, crm: MemoryCrm, calendar: CalendarProvider, state: SyncState, config: SyncSettings
 ) -> None:
     """A tiny executor: apply each action to the CRM, the calendar and the link table."""
     for action in result.actions:

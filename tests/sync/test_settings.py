@@ -9,7 +9,7 @@ import pytest
 from bridge.domain import ConflictPolicy
 from bridge.providers import CalendarProvider, PreconditionFailed, RateLimited
 from bridge.sync import draft_for
-from tests.sync.sync_fakes import NOW, Clock, MemoryCalendar, activity, settings
+from tests.sync.sync_fakes import NOW, Clock, activity, memory_calendar, settings
 
 
 def test_defaults_are_a_year_ahead_a_month_back_and_most_recent_wins() -> None:
@@ -33,8 +33,9 @@ def test_rate_limit_carries_retry_after() -> None:
 
 
 def test_memory_calendar_keeps_the_contract() -> None:
-    """The fake behind the state machine: idempotent create, etag checks, quiet deletes."""
-    calendar = MemoryCalendar(Clock())
+    """The calendar behind the state machine: idempotent create, etag checks, quiet deletes."""
+    calendar = memory_calendar(Clock())
+    cursor = calendar.list_changes("primary", None, settings().window(NOW)).cursor
     draft = draft_for(activity(1), "")
     created = calendar.create("primary", draft, "key-1")
     assert calendar.create("primary", draft, "key-1") == created
@@ -42,6 +43,6 @@ def test_memory_calendar_keeps_the_contract() -> None:
         calendar.update("primary", created.id, draft, "stale")
     calendar.delete("primary", created.id, created.etag)
     calendar.delete("primary", created.id, created.etag)
-    page = calendar.list_changes("primary", "0", settings().window(NOW))
+    page = calendar.list_changes("primary", cursor, settings().window(NOW))
     assert [event.status for event in page.events] == ["cancelled"]
     assert not page.full_listing

@@ -23,11 +23,12 @@ from bridge.providers import ExternalEvent
 from bridge.sync import draft_for, normalised
 from tests.sync.sync_fakes import (
     Clock,
-    MemoryCalendar,
     MemoryCrm,
     SyncState,
+    memory_calendar,
     plan_run,
     run_sync,
+    user_event,
 )
 from tests.sync.sync_fakes import activity as make_activity
 from tests.sync.sync_fakes import settings as sync_settings
@@ -48,7 +49,7 @@ class TwoWaySync(RuleBasedStateMachine):
     def start(self) -> None:
         self.clock = Clock()
         self.crm = MemoryCrm(self.clock)
-        self.calendar = MemoryCalendar(self.clock)
+        self.calendar = memory_calendar(self.clock)
         self.state = SyncState()
         self.names = iter(range(1_000_000))
         self._forget_edits()
@@ -102,15 +103,15 @@ class TwoWaySync(RuleBasedStateMachine):
 
     @rule(private=st.booleans())
     def calendar_create(self, private: bool) -> None:
-        created = self.calendar.user_create(self._name(), private=private)
+        created = user_event(self.calendar, self._name(), private=private)
         self.calendar_edits[created.id] = (created.updated, created.summary)
 
-    @precondition(lambda self: self.calendar.events)
+    @precondition(lambda self: self.calendar.events())
     @rule(which=pick, shift=hours, multiline=st.booleans())
     def calendar_edit(self, which: int, shift: int, multiline: bool) -> None:
         current = self._pick_event(which)
         delta = dt.timedelta(hours=shift)
-        edited = self.calendar.user_edit(
+        edited = self.calendar.edit_event(
             current.id,
             summary=self._name(),
             description="first line  \r\nsecond line\r\n" if multiline else "",
@@ -119,11 +120,11 @@ class TwoWaySync(RuleBasedStateMachine):
         )
         self.calendar_edits[edited.id] = (edited.updated, edited.summary)
 
-    @precondition(lambda self: self.calendar.events)
+    @precondition(lambda self: self.calendar.events())
     @rule(which=pick)
     def calendar_delete(self, which: int) -> None:
         event_id = self._pick_event(which).id
-        self.calendar.user_delete(event_id)
+        self.calendar.delete_event(event_id)
         self.calendar_edits.pop(event_id, None)
 
     @rule()
@@ -193,7 +194,7 @@ class TwoWaySync(RuleBasedStateMachine):
         for link in links:
             item = self.crm.activities[link.activity_id]
             pushed = normalised(draft_for(item, item.public_description))
-            assert normalised(self.calendar.events[link.external_id]) == pushed
+            assert normalised(self.calendar.events()[link.external_id]) == pushed
         linked = {link.activity_id: link for link in links}
         for activity_id, item in self.crm.activities.items():
             if item.type_key in self.config.pushed_type_keys:
@@ -203,7 +204,7 @@ class TwoWaySync(RuleBasedStateMachine):
         linked_events = {link.external_id for link in links}
         unlinked = [
             e
-            for e in self.calendar.events.values()
+            for e in self.calendar.events().values()
             if e.id not in linked_events and not self._orphan(e)
         ]
         assert all(e.activity_stamp is None for e in unlinked), "a pushed event left behind"
@@ -228,8 +229,9 @@ class TwoWaySync(RuleBasedStateMachine):
         return self.crm.activities[ids[which % len(ids)]]
 
     def _pick_event(self, which: int) -> ExternalEvent:
-        ids = sorted(self.calendar.events)
-        return self.calendar.events[ids[which % len(ids)]]
+        events = self.calendar.events()
+        ids = sorted(events)
+        return events[ids[which % len(ids)]]
 
     @staticmethod
     def _id(item: Activity) -> int:
