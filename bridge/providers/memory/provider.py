@@ -299,7 +299,10 @@ class MemoryCalendarProvider(CalendarProvider):
     # Helpers.
 
     def _calendar_id(self, calendar_id: str | None) -> str:
-        return self._calendars[0].id if calendar_id is None else calendar_id
+        """`calendar_id`, or when None the primary calendar (the first one if none is)."""
+        if calendar_id is not None:
+            return calendar_id
+        return next((c.id for c in self._calendars if c.primary), self._calendars[0].id)
 
     def _calendar(self, calendar_id: str) -> MemoryCalendar:
         if calendar_id not in self._data:
