@@ -75,6 +75,10 @@ class MemoryCalendarProvider(CalendarProvider):
     some APIs give descriptions back with CRLF, and a caller that compares
     what it wrote with what it reads must cope, so tests can make this
     calendar do the same ("\\r\\n").
+
+    The outside-world methods (`insert_event`, `edit_event`, `expire_cursors`,
+    `throttle`...) act on the primary calendar unless given `calendar_id`;
+    they are not requests and are never refused.
     """
 
     def __init__(
