@@ -21,10 +21,10 @@ from bridge.domain import User
 from bridge.secrets import box_from_settings, generate_key
 from bridge.store.db import writing
 from bridge.store.users import create_user
-from bridge.worker.providers import ProviderConfig
 from tests.emulators.google_calendar import GoogleEmulator, create_google_emulator
 from tests.providers.google_provider_samples import issued_tokens
 from tests.servers import serve_in_thread
+from tests.sync_fixtures import emulator_settings
 
 MAX_BATCH_CALLS = 50
 """What the emulator accepts per batch: Google's advice, and the provider's own limit."""
@@ -57,15 +57,7 @@ def settings_for(google: GoogleEmulator, base_url: str, database_url: str) -> Se
     Values given here beat the environment, so only the `CALBRIDGE_WORKER_*`
     variables (not set on a plain machine) could change what is measured.
     """
-    return Settings(
-        database_url=database_url,
-        secret_key=generate_key(),
-        google_client_id=google.client_id,
-        google_client_secret=google.client_secret,
-        google_api_base=base_url,
-        google_authorize_url=f"{base_url}/o/oauth2/v2/auth",
-        google_token_url=f"{base_url}/token",
-    )
+    return emulator_settings(google, base_url, database_url=database_url, secret_key=generate_key())
 
 
 def connect_account(engine: sa.Engine, settings: Settings, google: GoogleEmulator) -> Connected:
@@ -78,7 +70,7 @@ def connect_account(engine: sa.Engine, settings: Settings, google: GoogleEmulato
     with writing(engine) as conn:
         user = create_user(conn, CRM_LOGIN, generate_key(), email="bench@example.com")
     box = box_from_settings(settings.secret_key, settings.secret_key_file)
-    accounts = CalendarAccounts(engine, box, ProviderConfig.from_settings(settings))
-    account = accounts.connect_google_tokens(CRM_LOGIN, issued_tokens(google))
+    accounts = CalendarAccounts(engine, box, settings)
+    account = accounts.connect_tokens(CRM_LOGIN, "google", issued_tokens(google))
     accounts.start(CRM_LOGIN, account.id)
     return Connected(user, account.id, account.settings.calendar_id)

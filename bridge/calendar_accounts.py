@@ -18,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from bridge.accounts import AccountState, CalendarAccount
+from bridge.config import Settings
 from bridge.domain import (
     ImportVisibility,
     PrivateEventPolicy,
@@ -33,14 +34,21 @@ from bridge.providers import (
     ProviderError,
     TemporaryFailure,
 )
-from bridge.providers.caldav.provider import CalDavCalendarProvider
-from bridge.providers.google.provider import GoogleCalendarProvider
 from bridge.providers.oauth import (
     OAuthApp,
     OAuthTokens,
     authorization_url,
     exchange_code,
     new_code_verifier,
+    tokens_secret,
+)
+from bridge.providers.registry import UnknownProvider, provider_spec
+from bridge.providers.spec import (
+    CredentialConnect,
+    OAuthConnect,
+    ProviderSpec,
+    SecretSaver,
+    StoredAccount,
 )
 from bridge.secrets import SecretBox, SecretError
 from bridge.security import new_token, same_secret, token_digest
@@ -55,7 +63,7 @@ from bridge.sync.guard import DeletionChoice
 from bridge.sync.privacy import reapply_privacy
 from bridge.sync.status import SyncStatus, sync_status
 from bridge.worker.channels import close_channel
-from bridge.worker.providers import ProviderConfig, open_provider, secret_saver, tokens_secret
+from bridge.worker.providers import open_provider, secret_saver
 
 CONSENT_LIFETIME = dt.timedelta(minutes=15)
 DEFAULT_IMPORT_TYPE = "meeting"
@@ -83,7 +91,7 @@ class CalendarNotChosen(AccountError):
 
 @dataclass(frozen=True)
 class Consented:
-    """The account a finished Google consent connected, or reconnected."""
+    """The account a finished consent connected, or reconnected."""
 
     account: CalendarAccount
     reconnected: bool
@@ -106,43 +114,43 @@ class CalendarAccounts:
         self,
         engine: sa.Engine,
         box: SecretBox,
-        config: ProviderConfig,
+        settings: Settings,
         clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
     ) -> None:
         self.engine = engine
         self.box = box
-        self.config = config
+        self.settings = settings
         self.clock = clock
 
     # -- connecting ---------------------------------------------------------------
 
-    def connect_caldav(self, login: str, url: str, username: str, password: str) -> CalendarAccount:
-        """Check the credentials by listing the calendars, then store the account (stopped)."""
-        provider = self._caldav(url, username, password)
-        try:
-            calendars = _calendars(provider)
-        finally:
-            provider.close()
-        return self._store(login, ProviderKind.CALDAV, username, password, calendars, url)
+    def connect(self, login: str, kind: str, values: Mapping[str, str]) -> CalendarAccount:
+        """Connect an account of a provider that takes typed credentials (`CredentialConnect`).
 
-    def _caldav(self, url: str, username: str, password: str) -> CalDavCalendarProvider:
-        """A CalDAV provider that reaches only the addresses accounts may reach."""
-        return CalDavCalendarProvider(
-            url, username, password, allowed_networks=self.config.caldav_allowed_networks
+        The credentials are checked by listing the calendars before anything
+        is stored; the account is stored stopped.
+        """
+        spec, connect = self._credential_spec(kind)
+        values = _credentials(connect, values, required=[field.name for field in connect.fields])
+        stored = connect.stored(values)
+        calendars = self._check(spec, stored)
+        return self._store(
+            login, spec.kind, stored.account_email, stored.secret, calendars, stored.server_url
         )
 
-    def google_consent_url(
+    def consent_url(
         self,
         login: str,
+        kind: str,
         redirect_uri: str,
         account_id: int | None = None,
         *,
         pasted: bool = False,
     ) -> tuple[str, str]:
-        """Google's consent page for `login`, and the nonce the answer must come back with.
+        """The provider's consent page for `login`, and the nonce the answer must come back with.
 
-        With `account_id` the consent reconnects that Google account of the
-        user (`connect_google` then renews its grant instead of adding one).
+        With `account_id` the consent reconnects that account of the user
+        (`finish_consent` then renews its grant instead of adding one).
         `pasted`: the answer reaches CalBridge by the user pasting the address
         into a terminal, so a callback it lands on only says so (`pasted_consent`).
 
@@ -153,17 +161,14 @@ class CalendarAccounts:
         in memory): a consent link sent to someone else cannot connect their
         calendar to the sender's CalBridge user.
         """
-        if not self.config.google_client_id:
-            raise ConnectError(
-                "Google is not set up on this server: set CALBRIDGE_GOOGLE_CLIENT_ID and "
-                "CALBRIDGE_GOOGLE_CLIENT_SECRET to CalBridge's OAuth client"
-            )
+        spec, app = self._oauth_app(kind)
         login = self._user(login)
         if account_id is not None:
-            self._reconnectable(self.account(login, account_id), ProviderKind.GOOGLE)
+            self._reconnectable(self.account(login, account_id), spec.kind)
         verifier = new_code_verifier()
         nonce = new_token()
         sealed = {
+            "provider": spec.kind.value,
             "login": login,
             "redirect_uri": redirect_uri,
             "verifier": verifier,
@@ -171,30 +176,33 @@ class CalendarAccounts:
             "account": account_id,
             "pasted": pasted,
         }
-        url, _ = authorization_url(
-            self._google_app(), redirect_uri, self.box.encrypt(json.dumps(sealed)), verifier
-        )
+        state = self.box.encrypt(json.dumps(sealed))
+        url, _ = authorization_url(app, redirect_uri, state, verifier)
         return url, nonce
 
-    def connect_google(self, state: str, code: str, nonce: str) -> Consented:
-        """Finish the consent flow: trade the code, find the account's e-mail, store it.
+    def finish_consent(self, kind: str, state: str, code: str, nonce: str) -> Consented:
+        """Finish the consent flow: trade the code, find out who consented, store the account.
 
-        `nonce` is the one `google_consent_url` gave whoever started the flow;
-        a flow started for an account reconnects it (`reconnect_google_tokens`).
+        `nonce` is the one `consent_url` gave whoever started the flow; a
+        flow started for an account reconnects it (`reconnect_tokens`).
         """
         data = self._consent_state(state)
+        spec, app = self._oauth_app(kind)
+        if data.get("provider") != spec.kind.value:
+            raise ConnectError(f"the consent answer is not {spec.label}'s: connect again")
         if not nonce or not same_secret(token_digest(nonce), data.get("nonce", "")):
             raise ConnectError(
                 "the consent answer does not belong to this browser: connect again from here"
             )
         try:
-            tokens = exchange_code(self._google_app(), code, data["verifier"], data["redirect_uri"])
+            tokens = exchange_code(app, code, data["verifier"], data["redirect_uri"])
         except ProviderError as error:
-            raise ConnectError(f"Google refused the connection: {error}") from None
+            raise ConnectError(f"{spec.label} refused the connection: {error}") from None
         account_id = data.get("account")
         if account_id is None:
-            return Consented(self.connect_google_tokens(data["login"], tokens), reconnected=False)
-        account = self.reconnect_google_tokens(data["login"], account_id, tokens)
+            account = self.connect_tokens(data["login"], spec.kind, tokens)
+            return Consented(account, reconnected=False)
+        account = self.reconnect_tokens(data["login"], spec.kind, account_id, tokens)
         return Consented(account, reconnected=True)
 
     def pasted_consent(self, state: str) -> bool:
@@ -205,7 +213,7 @@ class CalendarAccounts:
             return False
 
     def _consent_state(self, state: str) -> dict[str, Any]:
-        """What `google_consent_url` sealed into `state`; `ConnectError` if forged or stale."""
+        """What `consent_url` sealed into `state`; `ConnectError` if forged or stale."""
         try:
             lifetime = int(CONSENT_LIFETIME.total_seconds())
             data = json.loads(self.box.decrypt(state, max_age=lifetime))
@@ -215,69 +223,54 @@ class CalendarAccounts:
             raise ConnectError("the consent answer is unknown or expired: connect again")
         return data
 
-    def connect_google_tokens(self, login: str, tokens: OAuthTokens) -> CalendarAccount:
-        """Store a Google account from granted tokens (the end of any consent flow)."""
-        renewed: list[OAuthTokens] = []
-        provider = self._google(tokens, renewed.append)
-        try:
-            calendars = _calendars(provider)
-        finally:
-            provider.close()
-        latest = renewed[-1] if renewed else tokens
-        return self._store(
-            login, ProviderKind.GOOGLE, _google_email(calendars), tokens_secret(latest), calendars
-        )
+    def connect_tokens(self, login: str, kind: str, tokens: OAuthTokens) -> CalendarAccount:
+        """Store an OAuth account from granted tokens (the end of any consent flow)."""
+        spec, email, secret, calendars = self._granted(kind, tokens)
+        return self._store(login, spec.kind, email, secret, calendars)
 
     # -- reconnecting -------------------------------------------------------------
 
-    def reconnect_caldav(
-        self,
-        login: str,
-        account_id: int,
-        password: str,
-        url: str | None = None,
-        username: str | None = None,
-    ) -> CalendarAccount:
-        """Give a CalDAV account a new password, checked against its server before it is saved.
+    def reconnect(self, login: str, account_id: int, values: Mapping[str, str]) -> CalendarAccount:
+        """Give a credential account a new secret, checked against its server before it is saved.
 
-        The server and user name stay the account's: one given that differs
-        is refused (`AccountError`), since links and cursor belong to that
-        calendar. Settings, links and cursor are kept (`_renew`).
+        Only the secret is needed; the identity and the server stay the
+        account's, and one given that differs is refused (`AccountError`),
+        since links and cursor belong to that calendar. Settings, links and
+        cursor are kept (`_renew`).
         """
-        account = self._reconnectable(self.account(login, account_id), ProviderKind.CALDAV)
-        if (url is not None and url.rstrip("/") != account.server_url.rstrip("/")) or (
-            username is not None and username != account.account_email
+        account = self.account(login, account_id)
+        spec, connect = self._credential_spec(account.provider)
+        self._reconnectable(account, spec.kind)
+        values = _credentials(connect, values, required=[connect.secret])
+        kept = {connect.identity: account.account_email}
+        if connect.server:
+            kept[connect.server] = account.server_url
+        if any(
+            name in values and values[name].rstrip("/") != kept[name].rstrip("/") for name in kept
         ):
             raise AccountError(
-                f"account {account_id} is {account.account_email} at {account.server_url}: "
-                "reconnecting cannot move it to another server or user; connect that as a new "
-                "account"
+                f"account {account_id} is {account.account_email}"
+                + (f" at {account.server_url}" if account.server_url else "")
+                + ": reconnecting cannot move it to another server or user; connect that as a "
+                "new account"
             )
-        provider = self._caldav(account.server_url, account.account_email, password)
-        try:
-            _calendars(provider)
-        finally:
-            provider.close()
-        return self._renew(login, account_id, password)
+        stored = connect.stored({**values, **kept})
+        self._check(spec, stored)
+        return self._renew(login, account_id, stored.secret)
 
-    def reconnect_google_tokens(
-        self, login: str, account_id: int, tokens: OAuthTokens
+    def reconnect_tokens(
+        self, login: str, kind: str, account_id: int, tokens: OAuthTokens
     ) -> CalendarAccount:
-        """Renew a Google account's grant, if the consent was given by the same Google account."""
-        account = self._reconnectable(self.account(login, account_id), ProviderKind.GOOGLE)
-        renewed: list[OAuthTokens] = []
-        provider = self._google(tokens, renewed.append)
-        try:
-            email = _google_email(_calendars(provider))
-        finally:
-            provider.close()
+        """Renew an OAuth account's grant, if the consent was given by the same account."""
+        account = self._reconnectable(self.account(login, account_id), provider_spec(kind).kind)
+        spec, email, secret, _ = self._granted(kind, tokens)
         if email != account.account_email:
             raise AccountError(
-                f"access was granted by the Google account {email}, but account {account_id} "
-                f"is {account.account_email}: reconnect signed in to Google as "
-                f"{account.account_email}"
+                f"access was granted by the {spec.label} account {email}, but account "
+                f"{account_id} is {account.account_email}: reconnect signed in to {spec.label} "
+                f"as {account.account_email}"
             )
-        return self._renew(login, account_id, tokens_secret(renewed[-1] if renewed else tokens))
+        return self._renew(login, account_id, secret)
 
     # -- reading ------------------------------------------------------------------
 
@@ -327,7 +320,7 @@ class CalendarAccounts:
         account = self.account(login, account_id)
         try:
             provider = open_provider(
-                account, self.box, self.config, secret_saver(self.engine, account.id, self.clock)
+                account, self.box, self.settings, secret_saver(self.engine, account.id, self.clock)
             )
         except ProviderError as error:  # a secret no configured key opens
             raise ConnectError(f"connect the account again: {error}") from None
@@ -461,21 +454,59 @@ class CalendarAccounts:
                 display_name="" if primary is None else primary.name,
             )
 
-    def _google_app(self) -> OAuthApp:
-        return self.config.google_endpoints.oauth_app(
-            self.config.google_client_id, self.config.google_client_secret
-        )
+    def _spec(self, kind: str) -> ProviderSpec:
+        try:
+            return provider_spec(kind)
+        except UnknownProvider as error:
+            raise ConnectError(str(error)) from None
 
-    def _google(
-        self, tokens: OAuthTokens, on_tokens: Callable[[OAuthTokens], None]
-    ) -> GoogleCalendarProvider:
-        return GoogleCalendarProvider(
-            client_id=self.config.google_client_id,
-            client_secret=self.config.google_client_secret,
-            tokens=tokens,
-            on_tokens=on_tokens,
-            endpoints=self.config.google_endpoints,
-        )
+    def _credential_spec(self, kind: str) -> tuple[ProviderSpec, CredentialConnect]:
+        spec = self._spec(kind)
+        if not isinstance(spec.connect, CredentialConnect):
+            raise ConnectError(f"{spec.label} accounts connect through {spec.label}'s consent page")
+        return spec, spec.connect
+
+    def _oauth_app(self, kind: str) -> tuple[ProviderSpec, OAuthApp]:
+        spec = self._spec(kind)
+        if not isinstance(spec.connect, OAuthConnect):
+            names = ", ".join(field.name for field in spec.connect.fields)
+            raise ConnectError(f"{spec.label} accounts connect with credentials ({names})")
+        app = spec.connect.app(self.settings.section(spec.kind))
+        if app is None:
+            raise ConnectError(
+                f"{spec.label} is not set up on this server: {spec.connect.setup_hint}"
+            )
+        return spec, app
+
+    def _open(
+        self, spec: ProviderSpec, stored: StoredAccount, save: SecretSaver
+    ) -> CalendarProvider:
+        return spec.open(self.settings.section(spec.kind), stored, save)
+
+    def _check(self, spec: ProviderSpec, stored: StoredAccount) -> list[ExternalCalendar]:
+        """The calendars the credentials reach: proof they work, before anything is stored."""
+        provider = self._open(spec, stored, lambda _renewed: None)
+        try:
+            return _calendars(provider)
+        finally:
+            provider.close()
+
+    def _granted(
+        self, kind: str, tokens: OAuthTokens
+    ) -> tuple[ProviderSpec, str, str, list[ExternalCalendar]]:
+        """Who granted `tokens`, the secret to store (renewed on the way, if it was) and the
+        account's calendars."""
+        spec = self._spec(kind)
+        if not isinstance(spec.connect, OAuthConnect):
+            raise ConnectError(f"{spec.label} accounts connect with credentials")
+        renewed: list[str] = [tokens_secret(tokens)]
+        provider = self._open(spec, StoredAccount("", "", renewed[0]), renewed.append)
+        try:
+            calendars = _calendars(provider)
+            email = spec.connect.identify(provider, calendars)
+        finally:
+            provider.close()
+        return spec, email, renewed[-1], calendars
 
     @staticmethod
     def _reconnectable(account: CalendarAccount, kind: ProviderKind) -> CalendarAccount:
@@ -508,7 +539,7 @@ class CalendarAccounts:
             return
         try:
             save = secret_saver(self.engine, account.id, self.clock)
-            provider = open_provider(account, self.box, self.config, save)
+            provider = open_provider(account, self.box, self.settings, save)
         except ProviderError:
             with writing(self.engine) as conn:
                 sync_accounts.save_channel(conn, account.id, None, self.clock())
@@ -536,9 +567,18 @@ class CalendarAccounts:
             return get_user(conn, login).login
 
 
-def _google_email(calendars: list[ExternalCalendar]) -> str:
-    """A Google account's e-mail: the id of its primary calendar."""
-    return next((item.id for item in calendars if item.primary), calendars[0].id)
+def _credentials(
+    connect: CredentialConnect, values: Mapping[str, str], required: list[str]
+) -> dict[str, str]:
+    """The typed credentials, checked: only known fields, the required ones not empty."""
+    known = {field.name for field in connect.fields}
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise ConnectError(f"unknown field {unknown[0]!r}: expected {', '.join(sorted(known))}")
+    missing = [name for name in required if not values.get(name)]
+    if missing:
+        raise ConnectError(f"{missing[0]} is required")
+    return {name: value for name, value in values.items() if value}
 
 
 def _calendars(provider: CalendarProvider) -> list[ExternalCalendar]:

@@ -1,16 +1,19 @@
 """Settings, read once from the environment (``CALBRIDGE_*``) and an optional TOML file.
 
 One place decides defaults so that ``make run`` works with no configuration at
-all: a SQLite file under ``./var/`` and a server on 127.0.0.1:8000.
+all: a SQLite file under ``./var/`` and a server on 127.0.0.1:8000. Each
+provider brings its own section (`ProviderSpec.settings`), named after its
+kind: ``CALBRIDGE_GOOGLE_CLIENT_ID`` in the environment is ``client_id``
+under ``[google]`` in the file.
 """
 
 from __future__ import annotations
 
 import os
 from functools import lru_cache
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-from pydantic import Field, IPvAnyNetwork, field_validator
+from pydantic import BaseModel, Field, IPvAnyNetwork, create_model, field_validator
 from pydantic_settings import (
     BaseSettings,
     NoDecode,
@@ -19,16 +22,24 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from bridge.domain import ProviderKind
+from bridge.providers.registry import PROVIDERS
+
 Networks = Annotated[list[IPvAnyNetwork], NoDecode]
 """Networks as a list (TOML) or comma-separated (environment): `10.0.0.0/8,127.0.0.1`."""
 
 DEFAULT_DATABASE_URL = "sqlite:///./var/calbridge.db"
 
 
-class Settings(BaseSettings):
-    """Every knob CalBridge has; the README's configuration reference lists them."""
+class CoreSettings(BaseSettings):
+    """Every knob CalBridge has but the providers' sections; the README lists them all."""
 
-    model_config = SettingsConfigDict(env_prefix="CALBRIDGE_", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="CALBRIDGE_",
+        extra="ignore",
+        env_nested_delimiter="_",
+        env_nested_max_split=1,
+    )
 
     database_url: str = DEFAULT_DATABASE_URL
     host: str = "127.0.0.1"
@@ -50,8 +61,6 @@ class Settings(BaseSettings):
     """The window of both limits: counts leak away steadily, a full one in this time."""
     trusted_proxies: Networks = []
     """Reverse proxies whose `X-Forwarded-For` names the client; otherwise the socket's peer is."""
-    caldav_allowed_networks: Networks = []
-    """Private networks CalDAV accounts may reach besides public addresses (self-hosted servers)."""
     log_level: str = "info"
     secret_key: str = Field(default="", repr=False)
     """Fernet key(s) encrypting connected accounts' refresh tokens and passwords at rest.
@@ -80,13 +89,8 @@ class Settings(BaseSettings):
     """Above the minimum, a run holds deletions past this share of an account's synced items."""
     deletion_hold_ceiling: int = 200
     """Above the minimum, a run holds more deletions than this whatever the share."""
-    google_client_id: str = ""
-    google_client_secret: str = Field(default="", repr=False)
-    google_api_base: str = "https://www.googleapis.com"
-    google_authorize_url: str = "https://accounts.google.com/o/oauth2/v2/auth"
-    google_token_url: str = "https://oauth2.googleapis.com/token"
 
-    @field_validator("trusted_proxies", "caldav_allowed_networks", mode="before")
+    @field_validator("trusted_proxies", mode="before")
     @classmethod
     def _split_networks(cls, value: object) -> object:
         if isinstance(value, str):
@@ -113,6 +117,25 @@ class Settings(BaseSettings):
     def base_url(self) -> str:
         """The URL people type; printed by the CLI and used in feed links."""
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    def section(self, kind: ProviderKind) -> BaseModel:
+        """The settings section of provider `kind`."""
+        section: BaseModel = getattr(self, kind.value)
+        return section
+
+
+if TYPE_CHECKING:
+    Settings = CoreSettings
+else:
+    Settings = create_model(
+        "Settings",
+        __base__=CoreSettings,
+        __doc__="The core settings and one section per provider of the registry.",
+        **{
+            spec.kind.value: (spec.settings(), Field(default_factory=spec.settings()))
+            for spec in PROVIDERS
+        },
+    )
 
 
 @lru_cache(maxsize=1)

@@ -1,7 +1,7 @@
 """Fixtures for calendar sync: the Google emulator on a socket, a CRM user, accounts, a worker.
 
 Everything talks over real HTTP to the emulator; the only test-specific
-configuration is the emulator's URLs in `ProviderConfig`, and CalDAV
+configuration is the emulator's URLs in the `[google]` settings, and CalDAV
 accounts being allowed to reach loopback (`LOOPBACK`), where the test
 servers listen. The emulator refuses batches of more than 50 calls, the
 provider's own limit.
@@ -11,18 +11,22 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
 from bridge.accounts import CalendarAccount
 from bridge.calendar_accounts import CalendarAccounts
+from bridge.config import Settings
 from bridge.domain import User
+from bridge.providers.caldav.settings import CalDavSettings
 from bridge.providers.google.endpoints import GoogleEndpoints
+from bridge.providers.google.settings import GoogleSettings
 from bridge.secrets import SecretBox, generate_key
 from bridge.store.db import writing
 from bridge.store.users import create_user
-from bridge.worker.providers import ProviderConfig, open_provider
+from bridge.worker.providers import open_provider
 from bridge.worker.scheduler import Schedule, Worker
 from tests.emulators.google_calendar import GoogleEmulator, create_google_emulator
 from tests.providers.google_provider_samples import issued_tokens
@@ -69,11 +73,24 @@ def box(secret_key: str) -> SecretBox:
     return SecretBox(secret_key)
 
 
-@pytest.fixture
-def provider_config(google: GoogleEmulator, endpoints: GoogleEndpoints) -> ProviderConfig:
-    return ProviderConfig(
-        google.client_id, google.client_secret, endpoints, caldav_allowed_networks=LOOPBACK
+def emulator_settings(google: GoogleEmulator, google_url: str, **core: Any) -> Settings:
+    """Settings with Google at the emulator and CalDAV accounts allowed onto loopback."""
+    return Settings(
+        google=GoogleSettings(
+            client_id=google.client_id,
+            client_secret=google.client_secret,
+            api_base=google_url,
+            authorize_url=f"{google_url}/o/oauth2/v2/auth",
+            token_url=f"{google_url}/token",
+        ),
+        caldav=CalDavSettings(allowed_networks=list(LOOPBACK)),
+        **core,
     )
+
+
+@pytest.fixture
+def provider_settings(google: GoogleEmulator, google_url: str) -> Settings:
+    return emulator_settings(google, google_url)
 
 
 @pytest.fixture
@@ -84,9 +101,9 @@ def crm_user(engine: sa.Engine) -> User:
 
 @pytest.fixture
 def calendar_accounts(
-    engine: sa.Engine, box: SecretBox, provider_config: ProviderConfig
+    engine: sa.Engine, box: SecretBox, provider_settings: Settings
 ) -> CalendarAccounts:
-    return CalendarAccounts(engine, box, provider_config)
+    return CalendarAccounts(engine, box, provider_settings)
 
 
 @pytest.fixture
@@ -94,14 +111,14 @@ def google_account(
     google: GoogleEmulator, calendar_accounts: CalendarAccounts, crm_user: User
 ) -> CalendarAccount:
     """The default emulator user's Google account, connected by alice (stopped)."""
-    return calendar_accounts.connect_google_tokens(crm_user.login, issued_tokens(google))
+    return calendar_accounts.connect_tokens(crm_user.login, "google", issued_tokens(google))
 
 
 @pytest.fixture
-def worker(engine: sa.Engine, box: SecretBox, provider_config: ProviderConfig) -> Worker:
+def worker(engine: sa.Engine, box: SecretBox, provider_settings: Settings) -> Worker:
     """A worker whose runs the test drives with `tick` and `run_one` (no background loop)."""
     return Worker(
         engine,
-        lambda account, save: open_provider(account, box, provider_config, save),
+        lambda account, save: open_provider(account, box, provider_settings, save),
         Schedule(poll=0.05, concurrency=2),
     )

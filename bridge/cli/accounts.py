@@ -1,13 +1,15 @@
-"""`calbridge account ...`: connect Google and CalDAV calendars and manage their sync.
+"""`calbridge account ...`: connect calendar accounts and manage their sync.
 
 Every command acts as one CRM user (`--user`) through `CalendarAccounts`,
 the same service the JSON API calls, so another user's account is "no
 calendar account N" here too. Passwords come from a prompt or stdin, never
 from an option, so they stay out of shell history and process lists.
 
-The account service loads every provider (and the OAuth callback the web
-app's), which takes longer than the whole of `calbridge --help` should: it is
-imported inside the commands that use it, never when the parser is built.
+The `connect` commands and their options come from the provider registry
+(`bridge.providers.registry`), whose specs are cheap to import. The account
+service loads providers (and the OAuth callback the web app's), which takes
+longer than the whole of `calbridge --help` should: it is imported inside
+the commands that use it, never when the parser is built.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from bridge.accounts import AccountState, CalendarAccount
 from bridge.cli.common import CliError, database, print_table, read_password
-from bridge.domain import ProviderKind
+from bridge.providers.registry import PROVIDERS, provider_spec
+from bridge.providers.spec import CredentialConnect, CredentialField, ProviderSpec
 from bridge.store.sync_settings import settings_to_json
 
 if TYPE_CHECKING:
@@ -44,30 +47,23 @@ def register(commands: argparse._SubParsersAction) -> None:
         "account", help="connect calendar accounts and manage their sync"
     ).add_subparsers(dest="account_command", required=True, metavar="COMMAND")
 
-    connect = group.add_parser("connect", help="connect a Google or CalDAV calendar account")
-    providers = connect.add_subparsers(dest="provider", required=True, metavar="PROVIDER")
-    caldav = providers.add_parser("caldav", help="connect a CalDAV account (checked at once)")
-    caldav.add_argument("--user", required=True, help="the CRM user connecting it")
-    caldav.add_argument("--url", required=True, help="the CalDAV server's address")
-    caldav.add_argument("--username", required=True, help="the user name on that server")
-    caldav.add_argument(
-        "--password-stdin", action="store_true", help="read the password from stdin"
-    )
-    caldav.set_defaults(handler=connect_caldav)
-    google = providers.add_parser("google", help="connect a Google account (consent in a browser)")
-    google.add_argument("--user", required=True, help="the CRM user connecting it")
-    _consent_options(google)
-    google.set_defaults(handler=connect_google)
+    connect = group.add_parser("connect", help="connect a calendar account")
+    kinds = connect.add_subparsers(dest="provider", required=True, metavar="PROVIDER")
+    for spec in PROVIDERS:
+        _connect_command(kinds, spec)
 
     reconnect = group.add_parser(
         "reconnect",
-        help="give an account a new password or Google grant; settings, links and cursor stay",
+        help="give an account a new password or grant; settings, links and cursor stay",
     )
     reconnect.add_argument("id", type=int)
     reconnect.add_argument("--user", required=True)
-    reconnect.add_argument(
-        "--password-stdin", action="store_true", help="CalDAV: read the new password from stdin"
-    )
+    for secret in _secret_fields():
+        reconnect.add_argument(
+            f"--{secret.name}-stdin",
+            action="store_true",
+            help=f"read the new {secret.name} from stdin (accounts that connect with one)",
+        )
     _consent_options(reconnect)
     reconnect.set_defaults(handler=reconnect_account)
 
@@ -109,11 +105,49 @@ def register(commands: argparse._SubParsersAction) -> None:
     activities.set_defaults(handler=show_activities)
 
 
+def _connect_command(kinds: argparse._SubParsersAction, spec: ProviderSpec) -> None:
+    """`account connect KIND`: the options the provider's way of connecting asks for."""
+    connect = spec.connect
+    if isinstance(connect, CredentialConnect):
+        command = kinds.add_parser(
+            spec.kind.value, help=f"connect a {spec.label} account (checked at once)"
+        )
+        command.add_argument("--user", required=True, help="the CRM user connecting it")
+        for field in connect.fields:
+            if field.secret:
+                command.add_argument(
+                    f"--{field.name}-stdin",
+                    action="store_true",
+                    help=f"read {field.help} from stdin",
+                )
+            else:
+                command.add_argument(f"--{field.name}", required=True, help=field.help)
+        command.set_defaults(handler=connect_with_credentials)
+        return
+    command = kinds.add_parser(
+        spec.kind.value, help=f"connect a {spec.label} account (consent in a browser)"
+    )
+    command.add_argument("--user", required=True, help="the CRM user connecting it")
+    _consent_options(command)
+    command.set_defaults(handler=connect_by_consent)
+
+
+def _secret_fields() -> list[CredentialField]:
+    """The secret fields of every provider that connects with credentials, once each."""
+    found: dict[str, CredentialField] = {}
+    for spec in PROVIDERS:
+        if isinstance(spec.connect, CredentialConnect):
+            for field in spec.connect.fields:
+                if field.secret:
+                    found.setdefault(field.name, field)
+    return list(found.values())
+
+
 def _consent_options(command: argparse.ArgumentParser) -> None:
     where = command.add_mutually_exclusive_group()
     where.add_argument(
         "--redirect-uri",
-        help="Google: where Google sends the browser (default: PUBLIC_URL's callback); "
+        help="consent: where the provider sends the browser (default: PUBLIC_URL's callback); "
         "paste the address it lands on",
     )
     where.add_argument(
@@ -122,7 +156,7 @@ def _consent_options(command: argparse.ArgumentParser) -> None:
         const=0,
         type=int,
         metavar="PORT",
-        help="Google: receive the answer on http://127.0.0.1:PORT/ (any free port if none is "
+        help="consent: receive the answer on http://127.0.0.1:PORT/ (any free port if none is "
         "given) and finish by itself; needs an OAuth client that accepts that address",
     )
 
@@ -132,25 +166,36 @@ def calendar_accounts(settings: Settings) -> Iterator[CalendarAccounts]:
     """The account service over the configured database, key and providers."""
     from bridge.calendar_accounts import CalendarAccounts
     from bridge.secrets import SecretError, box_from_settings
-    from bridge.worker.providers import ProviderConfig
 
     with database(settings) as engine:
         try:
             box = box_from_settings(settings.secret_key, settings.secret_key_file)
         except SecretError as error:
             raise CliError(str(error)) from None
-        yield CalendarAccounts(engine, box, ProviderConfig.from_settings(settings))
+        yield CalendarAccounts(engine, box, settings)
 
 
 # -- connecting -----------------------------------------------------------------------
 
 
-def connect_caldav(args: argparse.Namespace, settings: Settings) -> int:
-    password = _account_password(args.password_stdin)
+def connect_with_credentials(args: argparse.Namespace, settings: Settings) -> int:
+    connect = _credential_connect(args.provider)
+    values = {
+        field.name: _secret(args.provider, field, getattr(args, f"{field.name}_stdin"))
+        if field.secret
+        else getattr(args, field.name)
+        for field in connect.fields
+    }
     with calendar_accounts(settings) as accounts, _pointing_to_reconnect(args.user):
-        account = accounts.connect_caldav(args.user, args.url, args.username, password)
+        account = accounts.connect(args.user, args.provider, values)
         _print_connected(accounts, args.user, account)
     return 0
+
+
+def _credential_connect(kind: str) -> CredentialConnect:
+    connect = provider_spec(kind).connect
+    assert isinstance(connect, CredentialConnect), "the parser offers credentials only for these"
+    return connect
 
 
 @contextlib.contextmanager
@@ -165,42 +210,48 @@ def _pointing_to_reconnect(login: str) -> Iterator[None]:
         raise CliError(f"{error} (`{command}`)") from None
 
 
-def _account_password(from_stdin: bool) -> str:
-    """The account's password: one line of stdin, or asked for once on a terminal.
+def _secret(kind: str, field: CredentialField, from_stdin: bool) -> str:
+    """A secret credential: one line of stdin, or asked for once on a terminal.
 
     It is checked against the server at once, so it is not asked for twice.
     """
     if not from_stdin and not sys.stdin.isatty():
-        raise CliError("no terminal to ask for the password on: pipe it with --password-stdin")
-    return read_password(None, "CalDAV password: ", confirm=False)
+        raise CliError(
+            f"no terminal to ask for the {field.name} on: pipe it with --{field.name}-stdin"
+        )
+    return read_password(None, f"{provider_spec(kind).label} {field.name}: ", confirm=False)
 
 
-def connect_google(args: argparse.Namespace, settings: Settings) -> int:
+def connect_by_consent(args: argparse.Namespace, settings: Settings) -> int:
     with calendar_accounts(settings) as accounts, _pointing_to_reconnect(args.user):
-        consented = _google_consent(accounts, args, settings)
+        consented = _consent(accounts, args, settings, args.provider)
         _print_connected(accounts, args.user, consented.account)
     return 0
 
 
-def _google_consent(
+def _consent(
     accounts: CalendarAccounts,
     args: argparse.Namespace,
     settings: Settings,
+    kind: str,
     account_id: int | None = None,
 ) -> Consented:
-    """Run Google's consent for a new account, or to reconnect `account_id`.
+    """Run the provider's consent for a new account, or to reconnect `account_id`.
 
     The answer is pasted, or with `--loopback` received by a listener on
     127.0.0.1 (a paste still counts, for a browser on another machine).
     """
     from bridge.cli.loopback import LoopbackRedirect
-    from bridge.web.api_oauth import google_callback_url
+    from bridge.web.api_oauth import callback_url
 
+    label = provider_spec(kind).label
     if args.loopback is None:
-        redirect_uri = args.redirect_uri or google_callback_url(settings)
-        url, nonce = accounts.google_consent_url(args.user, redirect_uri, account_id, pasted=True)
+        redirect_uri = args.redirect_uri or callback_url(settings.base_url, kind)
+        url, nonce = accounts.consent_url(args.user, kind, redirect_uri, account_id, pasted=True)
         _show_consent(
-            url, "Then paste the address the browser was sent to (or the code and the state):"
+            label,
+            url,
+            "Then paste the address the browser was sent to (or the code and the state):",
         )
         answer = sys.stdin.readline()
     else:
@@ -209,23 +260,24 @@ def _google_consent(
         except OSError as error:
             raise CliError(f"cannot listen on 127.0.0.1:{args.loopback}: {error}") from None
         with receiver:
-            url, nonce = accounts.google_consent_url(
-                args.user, receiver.redirect_uri, account_id, pasted=True
+            url, nonce = accounts.consent_url(
+                args.user, kind, receiver.redirect_uri, account_id, pasted=True
             )
             _show_consent(
+                label,
                 url,
                 "This command finishes when the browser comes back (a browser on another "
                 "machine cannot: paste the address it ends on here instead).",
             )
             answer = _first_answer(receiver)
     if not answer.strip():
-        raise CliError("nothing pasted: connect again and paste the address Google sent to")
-    code, state = consent_answer(answer)
-    return accounts.connect_google(state, code, nonce)
+        raise CliError(f"nothing pasted: connect again and paste the address {label} sent to")
+    code, state = consent_answer(answer, label)
+    return accounts.finish_consent(kind, state, code, nonce)
 
 
-def _show_consent(url: str, then: str) -> None:
-    print("Open this address, sign in to Google and allow access:", file=sys.stderr)
+def _show_consent(label: str, url: str, then: str) -> None:
+    print(f"Open this address, sign in to {label} and allow access:", file=sys.stderr)
     print(url, flush=True)
     print(then, file=sys.stderr)
 
@@ -247,14 +299,16 @@ def _first_answer(receiver: LoopbackRedirect) -> str:
 
 
 def reconnect_account(args: argparse.Namespace, settings: Settings) -> int:
-    """New credentials for an account: a CalDAV password, or Google's consent once more."""
+    """New credentials for an account: its secret (a password), or the consent once more."""
     with calendar_accounts(settings) as accounts:
         account = accounts.account(args.user, args.id)
-        if account.provider is ProviderKind.CALDAV:
-            password = _account_password(args.password_stdin)
-            account = accounts.reconnect_caldav(args.user, args.id, password)
+        connect = provider_spec(account.provider).connect
+        if isinstance(connect, CredentialConnect):
+            field = next(field for field in connect.fields if field.name == connect.secret)
+            secret = _secret(account.provider, field, getattr(args, f"{field.name}_stdin"))
+            account = accounts.reconnect(args.user, args.id, {field.name: secret})
         else:
-            account = _google_consent(accounts, args, settings, args.id).account
+            account = _consent(accounts, args, settings, account.provider, args.id).account
     print(
         f"account {account.id} reconnected ({account.account_email}); settings, links and "
         f"sync position are kept; it is {account.state.value}"
@@ -262,7 +316,7 @@ def reconnect_account(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def consent_answer(line: str) -> tuple[str, str]:
+def consent_answer(line: str, label: str) -> tuple[str, str]:
     """The code and state from the redirected address, its query, or "CODE STATE".
 
     The browser lands on the redirect URI even when nothing serves it, so the
@@ -273,7 +327,7 @@ def consent_answer(line: str) -> tuple[str, str]:
         query = parse_qs(urlsplit(text).query or text)
         if "error" in query:
             raise CliError(
-                f"Google did not grant access ({query['error'][0]}): "
+                f"{label} did not grant access ({query['error'][0]}): "
                 "run the command again and allow access"
             )
         code, state = query.get("code", [""])[0], query.get("state", [""])[0]
@@ -281,7 +335,9 @@ def consent_answer(line: str) -> tuple[str, str]:
         parts = text.split()
         code, state = parts if len(parts) == 2 else ("", "")
     if not code or not state:
-        raise CliError("paste the whole address Google sent the browser to (with code= and state=)")
+        raise CliError(
+            f"paste the whole address {label} sent the browser to (with code= and state=)"
+        )
     return code, state
 
 

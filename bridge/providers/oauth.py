@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import warnings
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -90,6 +91,24 @@ class OAuthTokens:
             refresh_token=str(token.get("refresh_token") or ""),
             expires_at=dt.datetime.fromtimestamp(int(token["expires_at"]), dt.UTC),
         )
+
+
+def tokens_secret(tokens: OAuthTokens) -> str:
+    """The plaintext an OAuth account's stored secret holds (encrypted before it is stored)."""
+    return json.dumps(
+        {
+            "access_token": tokens.access_token,
+            "refresh_token": tokens.refresh_token,
+            "expires_at": tokens.expires_at.isoformat(),
+        }
+    )
+
+
+def tokens_from_secret(secret: str) -> OAuthTokens:
+    data = json.loads(secret)
+    return OAuthTokens(
+        data["access_token"], data["refresh_token"], dt.datetime.fromisoformat(data["expires_at"])
+    )
 
 
 def new_code_verifier() -> str:

@@ -22,7 +22,8 @@ from starlette.routing import BaseRoute, Route
 
 from bridge.calendar_accounts import CalendarAccounts
 from bridge.config import Settings
-from bridge.domain import ProviderKind
+from bridge.providers.registry import PROVIDERS, UnknownProvider, provider_spec
+from bridge.providers.spec import OAuthConnect, ProviderSpec
 from bridge.store.sync_accounts import AccountError
 from bridge.store.sync_settings import settings_to_json
 from bridge.web.api_activities import parse_ids
@@ -35,7 +36,7 @@ from bridge.web.api_json import (
     status_json,
     sync_status_json,
 )
-from bridge.web.api_oauth import google_callback_url, remember_consent
+from bridge.web.api_oauth import callback_url, remember_consent
 
 PREFIX = "/api/v1"
 ACCOUNTS = f"{PREFIX}/calendar-accounts"
@@ -48,7 +49,7 @@ Action = Callable[[str, int], T]
 
 def api_routes(settings: Settings, accounts: CalendarAccounts) -> list[BaseRoute]:
     """Every `/api/v1/` route, and a JSON 404 for any other path under `/api/`."""
-    api = _AccountsApi(accounts, google_callback_url(settings))
+    api = _AccountsApi(accounts, settings.base_url)
     auth = BasicAuth(accounts.engine, settings)
     one = f"{ACCOUNTS}/{{id:int}}"
     return [
@@ -76,74 +77,81 @@ async def _no_endpoint(_request: Request) -> Response:
 class _AccountsApi:
     """The endpoints; each takes the request and the signed-in login."""
 
-    def __init__(self, accounts: CalendarAccounts, default_redirect_uri: str) -> None:
+    def __init__(self, accounts: CalendarAccounts, base_url: str) -> None:
         self.accounts = accounts
-        self.default_redirect_uri = default_redirect_uri
+        self.base_url = base_url
 
     async def list_accounts(self, _request: Request, login: str) -> Response:
         found = await run_in_threadpool(self.accounts.accounts, login)
         return JSONResponse([account_json(account) for account in found])
 
     async def connect(self, request: Request, login: str) -> Response:
-        """CalDAV: check the credentials and store the account (201). Google: the consent URL."""
+        """`{"provider", ...}`: what the provider's spec asks for.
+
+        Credentials (CalDAV: `url`, `username`, `password`): checked against
+        the server, then the account is stored: 201. Consent (Google:
+        `redirect_uri`?): the consent page to send the browser to.
+        """
         body = await json_object(request)
-        provider = body.get("provider")
-        if provider == "caldav":
-            fields = _text_fields(body, required=("url", "username", "password"))
-            _check_address("url", fields["url"])
-            try:
-                account = await run_in_threadpool(
-                    self.accounts.connect_caldav,
-                    login,
-                    fields["url"],
-                    fields["username"],
-                    fields["password"],
-                )
-            except AccountError as error:
-                raise ApiError(409, str(error)) from None
-            location = {"Location": f"{ACCOUNTS}/{account.id}"}
-            return JSONResponse(account_json(account), status_code=201, headers=location)
-        if provider == "google":
+        name = body.get("provider")
+        names = " or ".join(sorted(spec.kind.value for spec in PROVIDERS))
+        if not isinstance(name, str):
+            raise ApiError(400, f"provider must be {names}")
+        try:
+            spec = provider_spec(name)
+        except UnknownProvider:
+            raise ApiError(400, f"provider must be {names}") from None
+        connect = spec.connect
+        if isinstance(connect, OAuthConnect):
             fields = _text_fields(body, optional=("redirect_uri",))
-            return await self._consent(login, fields.get("redirect_uri"), None)
-        raise ApiError(400, "provider must be caldav or google")
+            return await self._consent(login, spec, fields.get("redirect_uri"), None)
+        fields = _text_fields(body, required=tuple(field.name for field in connect.fields))
+        if connect.server:
+            _check_address(connect.server, fields[connect.server])
+        try:
+            account = await run_in_threadpool(self.accounts.connect, login, spec.kind, fields)
+        except AccountError as error:
+            raise ApiError(409, str(error)) from None
+        location = {"Location": f"{ACCOUNTS}/{account.id}"}
+        return JSONResponse(account_json(account), status_code=201, headers=location)
 
     async def reconnect(self, request: Request, login: str) -> Response:
         """New credentials for the account, keeping its settings, links and cursor.
 
-        CalDAV: `{"password"}` (with `url` and `username`, if given, that must be
-        the account's), checked against the server: 200 and the account.
-        Google: `{"redirect_uri"?}`: the consent page, as for connecting.
+        Credentials (CalDAV): `{"password"}` (with `url` and `username`, if
+        given, that must be the account's), checked against the server: 200
+        and the account. Consent (Google): `{"redirect_uri"?}`: the consent
+        page, as for connecting.
         """
         account_id = _account_id(request)
         account = await run_in_threadpool(self.accounts.account, login, account_id)
+        spec = provider_spec(account.provider)
         body = await json_object(request)
-        if account.provider is ProviderKind.CALDAV:
-            fields = _text_fields(body, required=("password",), optional=("url", "username"))
-            reconnect = functools.partial(
-                self.accounts.reconnect_caldav,
-                password=fields["password"],
-                url=fields.get("url"),
-                username=fields.get("username"),
-            )
-            renewed = await self._on_account(request, login, reconnect)
-            return JSONResponse(account_json(renewed))
-        fields = _text_fields(body, optional=("redirect_uri",))
-        return await self._consent(login, fields.get("redirect_uri"), account_id)
+        connect = spec.connect
+        if isinstance(connect, OAuthConnect):
+            fields = _text_fields(body, optional=("redirect_uri",))
+            return await self._consent(login, spec, fields.get("redirect_uri"), account_id)
+        others = tuple(field.name for field in connect.fields if field.name != connect.secret)
+        fields = _text_fields(body, required=(connect.secret,), optional=others)
+        reconnect = functools.partial(self.accounts.reconnect, values=fields)
+        renewed = await self._on_account(request, login, reconnect)
+        return JSONResponse(account_json(renewed))
 
     async def _consent(
-        self, login: str, redirect_uri: str | None, account_id: int | None
+        self, login: str, spec: ProviderSpec, redirect_uri: str | None, account_id: int | None
     ) -> Response:
-        """Google's consent page for a new account or `account_id`, with the flow's cookie."""
-        redirect_uri = redirect_uri or self.default_redirect_uri
+        """The consent page for a new account or `account_id`, with the flow's cookie."""
+        redirect_uri = redirect_uri or callback_url(self.base_url, spec.kind)
         _check_address("redirect_uri", redirect_uri)
-        consent = functools.partial(self.accounts.google_consent_url, account_id=account_id)
+        consent = functools.partial(
+            self.accounts.consent_url, kind=spec.kind, account_id=account_id
+        )
         try:
-            url, nonce = await run_in_threadpool(consent, login, redirect_uri)
+            url, nonce = await run_in_threadpool(consent, login, redirect_uri=redirect_uri)
         except AccountError as error:
             raise ApiError(409, str(error)) from None
         response = JSONResponse({"authorization_url": url})
-        remember_consent(response, nonce, secure=redirect_uri.startswith("https:"))
+        remember_consent(response, spec.kind, nonce, secure=redirect_uri.startswith("https:"))
         return response
 
     async def show(self, request: Request, login: str) -> Response:

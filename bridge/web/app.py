@@ -26,7 +26,6 @@ from bridge.web.dav import dav_application
 from bridge.web.dav_deadline import DeadlinePool
 from bridge.web.feeds import feed_routes
 from bridge.web.webhooks import webhook_routes
-from bridge.worker.providers import ProviderConfig
 from bridge.worker.setup import BackgroundWorker, build_worker
 
 
@@ -75,7 +74,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     accounts = CalendarAccounts(
         engine,
         box_from_settings(settings.secret_key, settings.secret_key_file),
-        ProviderConfig.from_settings(settings),
+        settings,
     )
     routes = [
         Route("/", home),

@@ -1,14 +1,16 @@
-"""The push door: ``POST /webhooks/google``, where Google says a watched calendar changed.
+"""The push door: ``POST /webhooks/{provider}``, where a provider says a watched calendar changed.
 
-A notification carries no content, only X-Goog-* headers naming the
-channel, so all it can do is make the account due; the worker's next
+Each provider with push channels reads its own messages (`PushDoor.read`;
+Google's are X-Goog-* headers naming the channel). A notification carries
+no content, so all it can do is make the account due; the worker's next
 incremental sync finds the change. It is believed only if the channel is
-one an account holds, its token matches the stored digest (compared in
-constant time) and its resource id is the watched one. `exists` (and
-`not_exists`) make an active account due, unless a failed run put it in
-back-off: like a CRM change, a notification does not cut that short, so
-a busy calendar cannot hammer an API that asked to slow down. `sync`, the
-greeting of a new channel, needs nothing; nor does a state Google may add.
+one an account of that provider holds, its token matches the stored digest
+(compared in constant time) and its resource id is the watched one. A
+change (Google: `exists`, `not_exists`) makes an active account due, unless
+a failed run put it in back-off: like a CRM change, a notification does not
+cut that short, so a busy calendar cannot hammer an API that asked to slow
+down. A greeting of a new channel (Google: `sync`) needs nothing; nor does
+a state the provider may add.
 
 Google's push guide: 200, 201, 202, 204 and 102 are success; 500, 502,
 503 and 504 are retried with exponential backoff; every other status is
@@ -28,74 +30,59 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
 
 import sqlalchemy as sa
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from bridge.accounts import AccountState, CalendarAccount
+from bridge.providers.registry import UnknownProvider, provider_spec
+from bridge.providers.spec import WEBHOOK_PATH, Notification, ProviderSpec
 from bridge.security import same_secret, token_digest
 from bridge.store.db import writing
 from bridge.store.sync_accounts import AccountError, account_by_channel, request_sync
 
 log = logging.getLogger(__name__)
 
-GOOGLE_PATH = "/webhooks/google"
-CHANGED_STATES = frozenset({"exists", "not_exists"})
-
-
-@dataclass(frozen=True)
-class Notification:
-    """The X-Goog-* headers of one push message ("" for a missing one)."""
-
-    channel_id: str
-    token: str
-    resource_id: str
-    state: str
-    message_number: str
-
-    @classmethod
-    def from_headers(cls, headers: Headers) -> Notification:
-        return cls(
-            channel_id=headers.get("x-goog-channel-id", ""),
-            token=headers.get("x-goog-channel-token", ""),
-            resource_id=headers.get("x-goog-resource-id", ""),
-            state=headers.get("x-goog-resource-state", ""),
-            message_number=headers.get("x-goog-message-number", ""),
-        )
-
 
 def webhook_routes(engine: sa.Engine) -> list[Route]:
-    """The push notification routes, on `engine`'s accounts."""
+    """The push notification route, on `engine`'s accounts."""
 
-    async def google(request: Request) -> Response:
-        notification = Notification.from_headers(request.headers)
-        believed = await run_in_threadpool(_receive, engine, notification)
+    async def receive(request: Request) -> Response:
+        spec = _pushing(request.path_params["provider"])
+        if spec is None or spec.push is None:
+            return Response(status_code=404)
+        notification = spec.push.read(request.headers)
+        believed = await run_in_threadpool(_receive, engine, spec, notification)
         return Response(status_code=200 if believed else 404)
 
-    return [Route(GOOGLE_PATH, google, methods=["POST"])]
+    return [Route(WEBHOOK_PATH, receive, methods=["POST"])]
 
 
-def _receive(engine: sa.Engine, notification: Notification) -> bool:
+def _pushing(name: str) -> ProviderSpec | None:
+    try:
+        return provider_spec(name)
+    except UnknownProvider:
+        return None
+
+
+def _receive(engine: sa.Engine, spec: ProviderSpec, notification: Notification) -> bool:
     """Act on a notification; False when it is not believed (nothing was done)."""
     if not notification.channel_id or not notification.token:
         return False
     with engine.connect() as conn:
         account = account_by_channel(conn, notification.channel_id)
-    if account is None or not _authentic(account, notification):
+    if (
+        account is None
+        or account.provider is not spec.kind
+        or not _authentic(account, notification)
+    ):
         log.debug("push message for channel %s not believed", notification.channel_id)
         return False
-    log.debug(
-        "push message %s (%s) for account %s",
-        notification.message_number,
-        notification.state,
-        account.id,
-    )
-    if notification.state in CHANGED_STATES and _may_wake(account):
+    log.debug("push %s for account %s", notification.describe, account.id)
+    if notification.changed and _may_wake(account):
         try:
             with writing(engine) as conn:
                 request_sync(conn, account.id, dt.datetime.now(dt.UTC))

@@ -29,6 +29,7 @@ import sqlalchemy as sa
 
 from bridge.accounts import AccountState, CalendarAccount, PushChannel
 from bridge.providers import CalendarProvider, ProviderError, SupportsPush
+from bridge.providers.spec import webhook_path
 from bridge.security import new_token, token_digest
 from bridge.store.db import writing
 from bridge.store.sync_accounts import get_account, save_channel
@@ -41,16 +42,17 @@ log = logging.getLogger(__name__)
 class ChannelKeeper:
     """The worker's `after_run` hook that opens and renews push channels.
 
-    `address` is the public URL of the webhook (`<public URL>/webhooks/google`);
-    None turns push off, as when no public URL is configured, since Google
-    can only call an HTTPS address it reaches. `ttl` is the lifetime asked
+    `public_url` is CalBridge's public address; each provider is asked to
+    post to its webhook under it (`webhook_path`). None turns push off, as
+    when no public URL is configured, since a provider can only call an
+    HTTPS address it reaches. `ttl` is the lifetime asked
     for (Google may grant less).
     """
 
     def __init__(
         self,
         engine: sa.Engine,
-        address: str | None,
+        public_url: str | None,
         ttl: dt.timedelta = dt.timedelta(days=7),
         renew_before: dt.timedelta = dt.timedelta(days=1),
         now: Clock = utc_now,
@@ -58,7 +60,7 @@ class ChannelKeeper:
         if renew_before >= ttl:
             raise ValueError("renew_before must be shorter than ttl, or every run renews")
         self.engine = engine
-        self.address = address
+        self.public_url = None if public_url is None else public_url.rstrip("/")
         self.ttl = ttl
         self.renew_before = renew_before
         self.now = now
@@ -66,9 +68,9 @@ class ChannelKeeper:
     def __call__(
         self, account: CalendarAccount, provider: CalendarProvider, result: RunResult
     ) -> None:
-        address = self.address
-        if address is None or result.outcome is not RunOutcome.OK:
+        if self.public_url is None or result.outcome is not RunOutcome.OK:
             return
+        address = self.public_url + webhook_path(account.provider)
         if not isinstance(provider, SupportsPush):
             return
         with self.engine.connect() as conn:

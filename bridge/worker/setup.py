@@ -12,7 +12,7 @@ from bridge.config import Settings
 from bridge.secrets import box_from_settings
 from bridge.sync.guard import DeletionLimits
 from bridge.worker.channels import ChannelKeeper
-from bridge.worker.providers import ProviderConfig, open_provider
+from bridge.worker.providers import open_provider
 from bridge.worker.scheduler import Schedule, Worker
 
 log = logging.getLogger(__name__)
@@ -20,7 +20,6 @@ log = logging.getLogger(__name__)
 
 def build_worker(settings: Settings, engine: sa.Engine) -> Worker:
     box = box_from_settings(settings.secret_key, settings.secret_key_file)
-    config = ProviderConfig.from_settings(settings)
     schedule = Schedule(
         interval=dt.timedelta(seconds=settings.worker_interval_seconds),
         poll=settings.worker_poll_seconds,
@@ -34,15 +33,10 @@ def build_worker(settings: Settings, engine: sa.Engine) -> Worker:
     )
     return Worker(
         engine,
-        lambda account, save: open_provider(account, box, config, save),
+        lambda account, save: open_provider(account, box, settings, save),
         schedule,
-        after_run=ChannelKeeper(engine, push_address(settings)),
+        after_run=ChannelKeeper(engine, settings.public_url or None),
     )
-
-
-def push_address(settings: Settings) -> str | None:
-    """Where Google posts change notifications; None (push off) without a public URL."""
-    return f"{settings.public_url.rstrip('/')}/webhooks/google" if settings.public_url else None
 
 
 class BackgroundWorker:

@@ -175,7 +175,7 @@ def test_connect_google_honours_the_redirect_uri(
 
 def test_the_consent_answer_may_be_the_address_its_query_or_code_and_state() -> None:
     for line in (f"{CALLBACK}?state=S1&code=C1&scope=x\n", "  state=S1&code=C1  \n", "C1 S1\n"):
-        assert consent_answer(line) == ("C1", "S1")
+        assert consent_answer(line, "Google") == ("C1", "S1")
 
 
 def test_connect_caldav_checks_the_password_at_once(

@@ -80,7 +80,9 @@ def test_caldav_password_changed_then_reconnected(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    account = calendar_accounts.connect_caldav("alice", radicale.url + "/", "alice", "secret")
+    account = calendar_accounts.connect(
+        "alice", "caldav", {"url": radicale.url + "/", "username": "alice", "password": "secret"}
+    )
     calendar_accounts.update_settings("alice", account.id, {"window_past_days": 7})
     calendar_accounts.start("alice", account.id)
     add_activity(engine, crm_user, "Before the change")
@@ -138,7 +140,7 @@ def test_google_grant_revoked_then_reconnected_by_the_same_google_account(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     tokens = issued_tokens(google)
-    account = calendar_accounts.connect_google_tokens("alice", tokens)
+    account = calendar_accounts.connect_tokens("alice", "google", tokens)
     calendar_accounts.update_settings("alice", account.id, {"pushed_type_keys": ["meeting"]})
     calendar_accounts.start("alice", account.id)
     add_activity(engine, crm_user, "Before the revocation")
@@ -182,7 +184,9 @@ def test_reconnecting_a_stopped_account_keeps_it_stopped(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    calendar_accounts.connect_caldav("alice", radicale.url + "/", "alice", "secret")
+    calendar_accounts.connect(
+        "alice", "caldav", {"url": radicale.url + "/", "username": "alice", "password": "secret"}
+    )
     monkeypatch.setattr("sys.stdin", io.StringIO("secret\n"))
     status, out, _ = run(capsys, "account", "reconnect", "1", "--user", "alice", "--password-stdin")
     assert status == 0
@@ -200,7 +204,9 @@ def test_another_users_account_cannot_be_reconnected(
 ) -> None:
     with writing(engine) as conn:
         create_user(conn, "bob", "bob-password")
-    calendar_accounts.connect_caldav("alice", radicale.url + "/", "alice", "secret")
+    calendar_accounts.connect(
+        "alice", "caldav", {"url": radicale.url + "/", "username": "alice", "password": "secret"}
+    )
     monkeypatch.setattr("sys.stdin", io.StringIO("secret\n"))
     status, _, err = run(capsys, "account", "reconnect", "1", "--user", "bob", "--password-stdin")
     assert (status, err) == (1, "calbridge: error: no calendar account 1\n")

@@ -8,7 +8,6 @@ worker for a later sync.
 
 from __future__ import annotations
 
-import dataclasses
 import ipaddress
 import pathlib
 import socket
@@ -23,12 +22,14 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from bridge.calendar_accounts import CalendarAccounts
+from bridge.config import Settings
 from bridge.domain import User
 from bridge.providers import TemporaryFailure
 from bridge.providers.caldav.provider import CalDavCalendarProvider
 from bridge.providers.caldav.reach import reachable
+from bridge.providers.caldav.settings import CalDavSettings
 from bridge.secrets import SecretBox
-from bridge.worker.providers import ProviderConfig, open_provider
+from bridge.worker.providers import open_provider
 from tests.servers import serve_in_thread
 from tests.stock_radicale import RadicaleServer, WsgiApp, running_radicale
 from tests.sync_fixtures import LOOPBACK
@@ -130,14 +131,16 @@ def test_the_worker_checks_every_later_sync_too(
     watched: RadicaleServer,
     seen: list[str],
     box: SecretBox,
-    provider_config: ProviderConfig,
+    provider_settings: Settings,
     calendar_accounts: CalendarAccounts,
     crm_user: User,
 ) -> None:
     """An account connected while its network was allowed stops when it no longer is."""
-    account = calendar_accounts.connect_caldav(crm_user.login, watched.url + "/", *ALICE)
+    user, password = ALICE
+    values = {"url": watched.url + "/", "username": user, "password": password}
+    account = calendar_accounts.connect(crm_user.login, "caldav", values)
     seen.clear()
-    public_only = dataclasses.replace(provider_config, caldav_allowed_networks=())
+    public_only = provider_settings.model_copy(update={"caldav": CalDavSettings()})
     provider = open_provider(account, box, public_only, lambda _secret: None)
     try:
         with pytest.raises(TemporaryFailure, match=REFUSAL):

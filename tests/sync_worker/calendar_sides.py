@@ -112,7 +112,7 @@ class GoogleSide:
         self.google.state.delete_event(self.calendar, handle)
 
     def connect_again(self, accounts: CalendarAccounts, login: str) -> CalendarAccount:
-        self.account = accounts.connect_google_tokens(login, issued_tokens(self.google))
+        self.account = accounts.connect_tokens(login, "google", issued_tokens(self.google))
         return self.account
 
     def cancel(self, occurrence: SeenEvent) -> None:
@@ -207,7 +207,11 @@ class CalDavSide:
 
     def connect_again(self, accounts: CalendarAccounts, login: str) -> CalendarAccount:
         server = self.server
-        self.account = accounts.connect_caldav(login, server.url, server.user, server.password)
+        self.account = accounts.connect(
+            login,
+            "caldav",
+            {"url": server.url, "username": server.user, "password": server.password},
+        )
         return self.account
 
     def cancel(self, occurrence: SeenEvent) -> None:

@@ -30,14 +30,16 @@ def side(
 ) -> Iterator[CalendarSide]:
     """alice's connected (stopped) account at each provider, with the calendar's owner's hands."""
     if request.param == "google":
-        account = calendar_accounts.connect_google_tokens(crm_user.login, issued_tokens(google))
+        account = calendar_accounts.connect_tokens(crm_user.login, "google", issued_tokens(google))
         yield GoogleSide(google, google_url, account)
         return
     root = tmp_path / "radicale"
     with running_radicale(root) as server:
         server.make_calendar(server.user, "work")
-        account = calendar_accounts.connect_caldav(
-            crm_user.login, server.url, server.user, server.password
+        account = calendar_accounts.connect(
+            crm_user.login,
+            "caldav",
+            {"url": server.url, "username": server.user, "password": server.password},
         )
         caldav = CalDavSide(server, root, account)
         yield caldav
@@ -78,8 +80,10 @@ def caldav_beside_google(
     root = tmp_path / "radicale-beside"
     with running_radicale(root) as server:
         server.make_calendar(server.user, "work")
-        account = calendar_accounts.connect_caldav(
-            scene_at_google.user.login, server.url, server.user, server.password
+        account = calendar_accounts.connect(
+            scene_at_google.user.login,
+            "caldav",
+            {"url": server.url, "username": server.user, "password": server.password},
         )
         side = CalDavSide(server, root, account)
         yield Scene(

@@ -9,11 +9,12 @@ import sqlalchemy as sa
 
 from bridge.accounts import AccountState
 from bridge.calendar_accounts import CalendarAccounts
+from bridge.config import Settings
 from bridge.domain import User
 from bridge.secrets import SecretBox, generate_key
 from bridge.store.sync_links import item_errors, links_of
 from bridge.store.sync_runs import RunOutcome
-from bridge.worker.providers import ProviderConfig, open_provider
+from bridge.worker.providers import open_provider
 from bridge.worker.scheduler import Worker
 from tests.emulators import google_errors as errors
 from tests.emulators.google_calendar import Fault, GoogleEmulator
@@ -66,7 +67,7 @@ def test_a_revoked_grant_asks_for_a_reconnect_and_stops_syncing(
     worker: Worker,
 ) -> None:
     tokens = issued_tokens(google)
-    account = calendar_accounts.connect_google_tokens("alice", tokens)
+    account = calendar_accounts.connect_tokens("alice", "google", tokens)
     account_id = account.id
     calendar_accounts.start("alice", account_id)
     add_activity(engine, crm_user, "Pushed before the revocation")
@@ -184,13 +185,13 @@ def test_a_passing_outage_is_retried_within_the_run(
 
 
 def test_credentials_no_configured_key_opens_ask_for_a_reconnect(
-    scene: Scene, provider_config: ProviderConfig
+    scene: Scene, provider_settings: Settings
 ) -> None:
     scene.start()
     stranger = SecretBox(generate_key())
     worker = Worker(
         scene.engine,
-        lambda account, save: open_provider(account, stranger, provider_config, save),
+        lambda account, save: open_provider(account, stranger, provider_settings, save),
     )
 
     assert worker.run_due() == {scene.account_id: None}

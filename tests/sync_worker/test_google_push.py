@@ -56,15 +56,20 @@ class KeeperClock:
 
 
 @pytest.fixture
-def webhook_url(engine: sa.Engine, google: GoogleEmulator) -> Iterator[str]:
-    """The webhook routes alone on a real socket, on the test database; yields the hook's URL.
+def public_url(engine: sa.Engine, google: GoogleEmulator) -> Iterator[str]:
+    """The webhook routes alone on a real socket, on the test database; yields their base URL.
 
     The server stops only once the emulator delivered everything, so no
     delivery waits for its timeout against a server that is going away.
     """
     with serve_in_thread(Starlette(routes=webhook_routes(engine))) as base_url:
-        yield f"{base_url}/webhooks/google"
+        yield base_url
         google.state.push.wait_idle()
+
+
+@pytest.fixture
+def webhook_url(public_url: str) -> str:
+    return f"{public_url}/webhooks/google"
 
 
 @pytest.fixture
@@ -74,10 +79,10 @@ def keeper_clock() -> KeeperClock:
 
 @pytest.fixture
 def push_worker(
-    engine: sa.Engine, worker: Worker, webhook_url: str, keeper_clock: KeeperClock
+    engine: sa.Engine, worker: Worker, public_url: str, keeper_clock: KeeperClock
 ) -> Worker:
-    """The `worker` fixture's worker, with a channel keeper posting to `webhook_url`."""
-    keeper = ChannelKeeper(engine, address=webhook_url, now=keeper_clock)
+    """The `worker` fixture's worker, with a channel keeper posting to the webhook."""
+    keeper = ChannelKeeper(engine, public_url=public_url, now=keeper_clock)
     return Worker(engine, worker.open_provider, worker.schedule, after_run=keeper)
 
 
@@ -317,7 +322,7 @@ def test_no_channel_when_push_is_off_or_the_run_failed(
     push_worker: Worker,
     account_id: int,
 ) -> None:
-    push_off = ChannelKeeper(engine, address=None)
+    push_off = ChannelKeeper(engine, public_url=None)
     sync_ok(Worker(engine, worker.open_provider, worker.schedule, after_run=push_off), account_id)
     assert stored(engine, account_id).channel is None
 

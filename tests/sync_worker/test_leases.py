@@ -9,12 +9,13 @@ import pytest
 import sqlalchemy as sa
 
 from bridge.calendar_accounts import CalendarAccounts
+from bridge.config import Settings
 from bridge.secrets import SecretBox
 from bridge.store import sync_leases
 from bridge.store.db import writing
 from bridge.store.sync_runs import recent_runs
 from bridge.store.users import create_user
-from bridge.worker.providers import ProviderConfig, open_provider
+from bridge.worker.providers import open_provider
 from bridge.worker.scheduler import Schedule, Worker
 from tests.emulators.google_calendar import GoogleEmulator
 from tests.providers.google_provider_samples import issued_tokens
@@ -32,7 +33,7 @@ def _accounts(
         with writing(engine) as conn:
             user = create_user(conn, f"seller{number}", "pw")
         add_activity(engine, user, f"Visit by seller {number}")
-        account = calendar_accounts.connect_google_tokens(user.login, issued_tokens(google))
+        account = calendar_accounts.connect_tokens(user.login, "google", issued_tokens(google))
         calendar_accounts.start(user.login, account.id)
         ids.append(account.id)
     return ids
@@ -43,13 +44,13 @@ def test_two_workers_never_run_the_same_account(
     google: GoogleEmulator,
     calendar_accounts: CalendarAccounts,
     box: SecretBox,
-    provider_config: ProviderConfig,
+    provider_settings: Settings,
 ) -> None:
     account_ids = _accounts(engine, google, calendar_accounts, 6)
     workers = [
         Worker(
             engine,
-            lambda account, save: open_provider(account, box, provider_config, save),
+            lambda account, save: open_provider(account, box, provider_settings, save),
             Schedule(concurrency=2),
             name=f"worker-{number}",
         )

@@ -28,7 +28,6 @@ from hypothesis.stateful import RuleBasedStateMachine, precondition, rule, run_s
 from bridge.calendar_accounts import CalendarAccounts
 from bridge.domain import Activity, User
 from bridge.providers import CalendarProvider, EventDraft, ExternalEvent, ProviderError
-from bridge.providers.google.endpoints import GoogleEndpoints
 from bridge.secrets import SecretBox, generate_key
 from bridge.store.db import writing
 from bridge.store.sync_accounts import request_sync, require_account
@@ -36,11 +35,12 @@ from bridge.store.sync_runs import RunOutcome
 from bridge.store.users import create_user
 from bridge.sync.guard import DeletionLimits
 from bridge.sync.run import RunResult, run_account
-from bridge.worker.providers import ProviderConfig, open_provider
+from bridge.worker.providers import open_provider
 from tests.conftest import _reset
 from tests.emulators.google_calendar import Fault, GoogleEmulator, create_google_emulator
 from tests.providers.google_provider_samples import issued_tokens
 from tests.servers import serve_in_thread
+from tests.sync_fixtures import emulator_settings
 from tests.sync_worker.sync_samples import (
     GOOGLE_CALENDAR,
     add_activity,
@@ -126,13 +126,12 @@ def fresh_world(engine: sa.Engine) -> Iterator[World]:
     _reset(engine)
     google = create_google_emulator(max_batch_calls=50)
     with serve_in_thread(google.app) as url:
-        endpoints = GoogleEndpoints(url, f"{url}/o/oauth2/v2/auth", f"{url}/token")
-        config = ProviderConfig(google.client_id, google.client_secret, endpoints)
+        config = emulator_settings(google, url)
         box = SecretBox(generate_key())
         with writing(engine) as conn:
             user = create_user(conn, "alice", "pw")
         accounts = CalendarAccounts(engine, box, config)
-        account = accounts.connect_google_tokens("alice", issued_tokens(google))
+        account = accounts.connect_tokens("alice", "google", issued_tokens(google))
         accounts.start("alice", account.id)
         yield World(
             engine,

@@ -10,9 +10,10 @@ import sqlalchemy as sa
 
 from bridge.accounts import CalendarAccount
 from bridge.calendar_accounts import CalendarAccounts
+from bridge.config import Settings
 from bridge.domain import User
 from bridge.secrets import SecretBox
-from bridge.worker.providers import ProviderConfig, open_provider
+from bridge.worker.providers import open_provider
 from bridge.worker.scheduler import Schedule, Worker
 from tests.emulators.google_calendar import GoogleEmulator
 from tests.sync_worker.sync_samples import GOOGLE_CALENDAR, add_activity, live_events
@@ -37,13 +38,13 @@ def test_a_crm_change_wakes_a_sleeping_worker(
     google_account: CalendarAccount,
     crm_user: User,
     box: SecretBox,
-    provider_config: ProviderConfig,
+    provider_settings: Settings,
 ) -> None:
     if engine.dialect.name != "postgresql":
         pytest.skip("LISTEN/NOTIFY is PostgreSQL's; on SQLite the one in-process worker polls")
     worker = Worker(
         engine,
-        lambda account, save: open_provider(account, box, provider_config, save),
+        lambda account, save: open_provider(account, box, provider_settings, save),
         Schedule(poll=NEVER),
     )
     stop = threading.Event()

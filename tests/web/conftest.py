@@ -8,7 +8,6 @@ import pytest
 import sqlalchemy as sa
 from starlette.applications import Starlette
 
-from bridge.config import Settings
 from bridge.domain import User
 from bridge.store.db import writing
 from bridge.store.users import create_user
@@ -16,7 +15,7 @@ from bridge.web.app import create_app
 from bridge.web.feeds import feed_routes
 from tests.emulators.google_calendar import GoogleEmulator
 from tests.servers import serve_in_thread
-from tests.sync_fixtures import LOOPBACK
+from tests.sync_fixtures import emulator_settings
 from tests.web.api_client import MAX_BODY, Api
 
 FEED_MASKING_KEY = b"the feed server's masking key"
@@ -37,16 +36,12 @@ def api(
 
     CalDAV accounts may reach loopback, where the test CalDAV servers listen.
     """
-    settings = Settings(
+    settings = emulator_settings(
+        google,
+        google_url,
         database_url=engine.url.render_as_string(hide_password=False),
-        google_api_base=google_url,
-        google_authorize_url=f"{google_url}/o/oauth2/v2/auth",
-        google_token_url=f"{google_url}/token",
-        google_client_id=google.client_id,
-        google_client_secret=google.client_secret,
         secret_key=secret_key,
         max_body_bytes=MAX_BODY,
-        caldav_allowed_networks=list(LOOPBACK),
     )
     with serve_in_thread(create_app(settings)) as base_url:
         client = Api(base_url)

@@ -188,7 +188,7 @@ def test_a_consent_the_command_line_finishes_lands_on_a_page_saying_to_paste(
 ) -> None:
     """`connect google --redirect-uri PUBLIC_URL/oauth/google/callback`: no JSON error there."""
     callback = f"{api.base_url}/oauth/google/callback"
-    url, nonce = calendar_accounts.google_consent_url(CRM_LOGIN, callback, pasted=True)
+    url, nonce = calendar_accounts.consent_url(CRM_LOGIN, "google", callback, pasted=True)
 
     landed = httpx.get(url, follow_redirects=True, trust_env=False)
 
@@ -197,7 +197,9 @@ def test_a_consent_the_command_line_finishes_lands_on_a_page_saying_to_paste(
     assert "paste it into the terminal where calbridge is waiting" in landed.text
     assert stored(engine, crm_user) == []
     query = parse_qs(urlsplit(str(landed.url)).query)
-    consented = calendar_accounts.connect_google(query["state"][0], query["code"][0], nonce)
+    consented = calendar_accounts.finish_consent(
+        "google", query["state"][0], query["code"][0], nonce
+    )
     assert (consented.account.account_email, consented.reconnected) == (GOOGLE_CALENDAR, False)
 
 

@@ -8,7 +8,7 @@ resolution, by the resolver the HTTP session uses (`ReachableResolver`), so
 the check covers redirects, later syncs, and names that resolve differently
 from one lookup to the next: only the addresses checked are connected to.
 Self-hosted servers on private addresses are allowed by configuration
-(`caldav_allowed_networks`).
+(`allowed_networks` in the `[caldav]` settings).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ class AddressNotAllowed(OSError):
     """A server's name resolved only to addresses CalDAV accounts may not reach.
 
     An `OSError`, as a failed connection is, so the HTTP library reports it
-    like one (`caldav_network.reason` finds it among the causes).
+    like one (`network.reason` finds it among the causes).
     """
 
 
