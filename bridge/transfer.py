@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 
 import sqlalchemy as sa
 
-from bridge import ical
+from bridge import errors, ical
 from bridge.domain import TASK_TYPE_KEY, Activity, ActivityType, User
 from bridge.store.activities import ActivityError, Scope, feed_rows, insert_many
 from bridge.store.crm import list_activity_types
@@ -43,8 +43,8 @@ Progress = Callable[[int, int], None]
 """Called with (objects processed, objects in the file) after every batch."""
 
 
-class TransferError(ValueError):
-    """An import or export that cannot start (unknown activity type)."""
+class TransferError(errors.InvalidInput):
+    """An import or export that cannot start (unknown activity type, not a calendar file)."""
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,10 @@ def import_calendar(
     default_type = type_key or user.default_import_type
     if default_type not in types:
         raise TransferError(f"unknown activity type {default_type!r}")
-    objects = ical.split_calendar(text)
+    try:
+        objects = ical.split_calendar(text)
+    except ical.ICalError as unreadable:  # the file as a whole: nothing to import
+        raise TransferError(str(unreadable)) from None
     chunks = [
         (start, objects[start : start + batch_size]) for start in range(0, len(objects), batch_size)
     ]

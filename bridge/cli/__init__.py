@@ -2,10 +2,12 @@
 
 Each module's ``register`` adds its sub-commands and sets a ``handler``
 taking the parsed arguments and the settings. Failures a user can fix
-(`CliError`, and the store's ``ValueError`` subclasses such as an unknown or
-duplicate user) end as one line on stderr and exit status 1; usage errors
-exit 2, as argparse does. A reader that stops reading (`calbridge account
-list | head -2`) ends the command quietly, as it ends `ls` or `grep`.
+(`bridge.errors.UserError`: `CliError`, an unknown or duplicate user, a bad
+setting) end as one line on stderr and exit status 1; usage errors exit 2,
+as argparse does. Anything else is a bug: its traceback goes to stderr and
+the exit status is 2, so a script cannot mistake it for the user's mistake.
+A reader that stops reading (`calbridge account list | head -2`) ends the
+command quietly, as it ends `ls` or `grep`.
 
 Building the parser imports no database, settings or provider code: `--help`
 and usage errors answer at once, and each command imports what it uses.
@@ -16,13 +18,17 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import traceback
 
 from bridge.cli import accounts, demo, feeds, migrate, serve, transfer, users, worker
 from bridge.cli.common import CliError
+from bridge.errors import UserError
 
 GROUPS = (migrate, users, feeds, accounts, transfer, demo, serve, worker)
 CLOSED_PIPE_STATUS = 128 + 13
 """What a shell reports for a command ended by SIGPIPE."""
+BUG_STATUS = 2
+"""A failure that is not the user's: the traceback is on stderr."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -42,6 +48,15 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exit_:
         return int(exit_.code or 0)
+    try:
+        return _run(args)
+    except Exception:
+        traceback.print_exc()
+        return BUG_STATUS
+
+
+def _run(args: argparse.Namespace) -> int:
+    """The command's status; a user's mistake is one line on stderr, a bug propagates."""
     import sqlalchemy as sa
 
     from bridge.config import get_settings
@@ -54,12 +69,19 @@ def main(argv: list[str] | None = None) -> int:
         return _reader_gone()
     except CliError as error:
         return _fail(str(error), error.status)
-    except ValueError as error:
+    except (UserError, *_not_yet_user_errors()) as error:
         return _fail(str(error), 1)
     except sa.exc.OperationalError as error:
         return _fail(f"database unavailable: {str(error.orig).strip().splitlines()[0]}", 1)
     except KeyboardInterrupt:
         return _fail("interrupted", 130)
+
+
+def _not_yet_user_errors() -> tuple[type[Exception], ...]:
+    """User errors of modules still deriving them from ``ValueError``; to become `UserError`s."""
+    from bridge.calendar_accounts import ConnectError
+
+    return (ConnectError,)
 
 
 def _reader_gone() -> int:

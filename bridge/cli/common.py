@@ -1,7 +1,8 @@
 """What every command shares: the error type, the database handle, passwords, tables.
 
-Commands raise `CliError` for anything the user can fix; `bridge.cli.main`
-turns it into one line on stderr and an exit status instead of a traceback.
+Commands raise `CliError`, or another `bridge.errors.UserError`, for anything
+the user can fix; `bridge.cli.main` turns it into one line on stderr and an
+exit status instead of a traceback.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
+from bridge.errors import InvalidInput
+
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
@@ -21,8 +24,8 @@ if TYPE_CHECKING:
 Handler = Callable[[argparse.Namespace, "Settings"], int]
 
 
-class CliError(Exception):
-    """A failure the user can fix; ``status`` is the process exit status."""
+class CliError(InvalidInput):
+    """A failure the user can fix on the command line; ``status`` is the process exit status."""
 
     def __init__(self, message: str, status: int = 1) -> None:
         super().__init__(message)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 
 import sqlalchemy as sa
 
-from bridge import ical
+from bridge import errors, ical
 from bridge.domain import Activity, ActivityType, Attendee, ComponentKind
 from bridge.ical.times import utc_aware
 from bridge.store.chunks import chunks
@@ -28,8 +28,16 @@ from bridge.store.spans import is_long_span, overlapping
 c = activities.c
 
 
-class ActivityError(ValueError):
+class ActivityError(errors.InvalidInput):
     """An activity that cannot be stored as given (unknown type, duplicate UID, bad href)."""
+
+
+class NoSuchActivity(errors.NotFoundError, ActivityError):
+    """The activity to update does not exist (or was deleted)."""
+
+
+class DuplicateUid(errors.Conflict, ActivityError):
+    """The owner has an activity with that UID already."""
 
 
 @dataclass(frozen=True)
@@ -172,7 +180,7 @@ def save_activity(
         sa.select(activities).where(c.id == activity.id, c.deleted_at.is_(None))
     ).first()
     if previous is None:
-        raise ActivityError(f"activity {activity.id} does not exist")
+        raise NoSuchActivity(f"activity {activity.id} does not exist")
     if previous.component != values["component"] or previous.href != values["href"]:
         _leave_tombstone(conn, previous, revision, now)
     conn.execute(sa.update(activities).where(c.id == activity.id).values(**values))
@@ -201,7 +209,7 @@ def _check_uid_free(conn: sa.Connection, activity: Activity) -> None:
             )
         ).first()
         if clash is not None:
-            raise ActivityError(f"an activity with UID {activity.uid!r} already exists")
+            raise DuplicateUid(f"an activity with UID {activity.uid!r} already exists")
 
 
 def _leave_tombstone(

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from bridge import errors
 from bridge.domain import FEED_SCOPES
 from bridge.security import new_token, token_digest
 from bridge.store.schema import feed_tokens, users
@@ -26,7 +27,7 @@ class FeedToken:
 def create_feed(conn: sa.Connection, user_id: int, scope: str = "own", label: str = "") -> str:
     """Create a token and return it; only its digest is kept."""
     if scope not in FEED_SCOPES:
-        raise ValueError(f"feed scope must be one of {', '.join(FEED_SCOPES)}")
+        raise errors.InvalidInput(f"feed scope must be one of {', '.join(FEED_SCOPES)}")
     token = new_token()
     conn.execute(
         sa.insert(feed_tokens).values(
@@ -88,5 +89,5 @@ def rotate_feed(conn: sa.Connection, feed_id: int, user_id: int) -> str:
         sa.select(feed_tokens).where(feed_tokens.c.id == feed_id, feed_tokens.c.user_id == user_id)
     ).first()
     if row is None or not revoke_feed(conn, feed_id, user_id):
-        raise ValueError(f"no live feed {feed_id}")
+        raise errors.NotFoundError(f"no live feed {feed_id}")
     return create_feed(conn, user_id, row.scope, row.label)

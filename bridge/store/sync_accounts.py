@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from bridge import errors
 from bridge.accounts import AccountState, CalendarAccount, PushChannel
 from bridge.domain import ProviderKind, SyncSettings
 from bridge.ical.times import utc_aware
@@ -23,11 +24,15 @@ from bridge.store.wakeups import announce
 c = calendar_accounts.c
 
 
-class AccountError(ValueError):
-    """An account operation that cannot be done as asked (duplicate, unknown account)."""
+class AccountError(errors.NotFoundError):
+    """An account operation that cannot be done as asked; by default "no such account".
+
+    Another user's account is missing too. Refusals that are not about a
+    missing account subclass `errors.Conflict` as well, first, for their 409.
+    """
 
 
-class AlreadyConnected(AccountError):
+class AlreadyConnected(errors.Conflict, AccountError):
     """The user has connected this external account already, as `account_id`."""
 
     def __init__(self, message: str, account_id: int) -> None:

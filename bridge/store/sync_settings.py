@@ -13,6 +13,7 @@ import dataclasses
 from collections.abc import Callable, Mapping
 from enum import StrEnum
 
+from bridge import errors
 from bridge.domain import (
     ConflictPolicy,
     ImportVisibility,
@@ -22,7 +23,7 @@ from bridge.domain import (
 )
 
 
-class SettingsError(ValueError):
+class SettingsError(errors.InvalidInput):
     """Settings that do not make a valid `SyncSettings`; the message names the field."""
 
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from bridge.errors import TooManyRequests
 from bridge.store.schema import sign_in_failures as failures
 
 
@@ -36,12 +37,15 @@ class Limits:
     window_seconds: float
 
 
-class Throttled(Exception):
+class Throttled(TooManyRequests):
     """Too many failed sign-ins: answer 429, and try again after `retry_after` seconds."""
 
+    retry_after: int
+
     def __init__(self, retry_after: int) -> None:
-        super().__init__(f"too many failed sign-ins: try again in {retry_after} seconds")
-        self.retry_after = retry_after
+        super().__init__(
+            f"too many failed sign-ins: try again in {retry_after} seconds", retry_after
+        )
 
 
 def check(conn: sa.Connection, limits: Limits, login: str, address: str, now: float) -> None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from bridge import errors
 from bridge.domain import User
 from bridge.ical.times import utc_aware
 from bridge.security import hash_password, new_token, spend_verification, verify_password
@@ -18,11 +19,27 @@ MAX_ID = 2**31 - 1
 """The largest id an `Integer` column holds on every database."""
 
 
-class UserError(ValueError):
-    """A user operation that cannot be done (bad login, duplicate, unknown user)."""
+class UserError(errors.UserError):
+    """A user operation that cannot be done; its subclasses say why.
+
+    Named before `bridge.errors.UserError` and kept for its callers; raise
+    one of the subclasses, which carry the right status.
+    """
 
 
-class NoSuchAppPassword(UserError):
+class InvalidLogin(UserError, errors.InvalidInput):
+    """The login cannot be a CalDAV path segment."""
+
+
+class UserExists(UserError, errors.Conflict):
+    """A user with that login exists already."""
+
+
+class NoSuchUser(UserError, errors.NotFoundError):
+    """No user has that login (the web answers 401 for a signed-in user removed since)."""
+
+
+class NoSuchAppPassword(UserError, errors.NotFoundError):
     """The user has no app password of that id (another user's included)."""
 
 
@@ -48,11 +65,11 @@ def create_user(
 ) -> User:
     """Create a user; the login becomes a CalDAV path segment, so it is kept path-safe."""
     if not LOGIN_PATTERN.match(login):
-        raise UserError(
+        raise InvalidLogin(
             f"invalid login {login!r}: use 1-64 lower-case letters, digits, '.', '_' or '-'"
         )
     if find_user(conn, login) is not None:
-        raise UserError(f"user {login!r} already exists")
+        raise UserExists(f"user {login!r} already exists")
     user_id = conn.execute(
         sa.insert(users).values(
             login=login,
@@ -74,7 +91,7 @@ def find_user(conn: sa.Connection, login: str) -> User | None:
 def get_user(conn: sa.Connection, login: str) -> User:
     user = find_user(conn, login)
     if user is None:
-        raise UserError(f"no such user: {login!r}")
+        raise NoSuchUser(f"no such user: {login!r}")
     return user
 
 

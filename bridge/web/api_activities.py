@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from bridge.web.api_http import ApiError
+from bridge.errors import InvalidInput
 
 MAX_IDS = 500
 _IDS = re.compile(r"[0-9]{1,18}(,[0-9]{1,18})*")
@@ -17,8 +17,8 @@ _IDS = re.compile(r"[0-9]{1,18}(,[0-9]{1,18})*")
 def parse_ids(text: str | None) -> list[int]:
     """The `ids` parameter: comma-separated activity ids, each once, at most `MAX_IDS`."""
     if not text or not _IDS.fullmatch(text.replace(" ", "")):
-        raise ApiError(400, "ids must be a comma-separated list of activity ids")
+        raise InvalidInput("ids must be a comma-separated list of activity ids")
     ids = list(dict.fromkeys(int(part) for part in text.replace(" ", "").split(",")))
     if len(ids) > MAX_IDS:
-        raise ApiError(400, f"ids may name at most {MAX_IDS} activities at a time")
+        raise InvalidInput(f"ids may name at most {MAX_IDS} activities at a time")
     return ids

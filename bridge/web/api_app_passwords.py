@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute
 
+from bridge.errors import NotFoundError
 from bridge.store.db import writing
 from bridge.store.users import (
     AppPassword,
@@ -20,7 +21,7 @@ from bridge.store.users import (
     list_app_passwords,
     revoke_app_password,
 )
-from bridge.web.api_http import ApiError, BasicAuth, resource
+from bridge.web.api_http import BasicAuth, resource
 
 
 def app_password_routes(prefix: str, engine: sa.Engine, auth: BasicAuth) -> list[BaseRoute]:
@@ -43,8 +44,8 @@ class _AppPasswords:
         """204; the password stops working at once, on every process (`bridge.sign_in`)."""
         try:
             await run_in_threadpool(self._revoke, login, request.path_params["id"])
-        except NoSuchAppPassword:
-            raise ApiError(404, f"no app password {request.path_params['id']}") from None
+        except NoSuchAppPassword:  # the store's message names the login, which the caller knows
+            raise NotFoundError(f"no app password {request.path_params['id']}") from None
         return Response(status_code=204)
 
     def _list(self, login: str) -> list[AppPassword]:

@@ -2,8 +2,10 @@
 
 Scripts and the settings page both call the API, and both are better served
 by one shape of failure: `{"error": "..."}` with a 4xx status that says
-whose fault it was, and a message a person can act on. Exceptions of the
-service layer map to statuses here, so endpoints only raise.
+whose fault it was, and a message a person can act on. Endpoints only
+raise: a `bridge.errors.UserError` carries its status, and the app's
+exception handlers (`bridge.web.errors`) answer it, and any bug, in that
+shape.
 """
 
 from __future__ import annotations
@@ -11,25 +13,20 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import logging
 from collections.abc import Awaitable, Callable, Mapping
 
 import sqlalchemy as sa
 from starlette.concurrency import run_in_threadpool
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bridge.calendar_accounts import ConnectError
 from bridge.config import Settings
-from bridge.sign_in import SignIn, Throttled
-from bridge.store.sync_accounts import AccountError
-from bridge.store.sync_settings import SettingsError
-from bridge.store.users import UserError
+from bridge.errors import InvalidInput, Unauthorized, Unprocessable, UserError
+from bridge.sign_in import SignIn
+from bridge.store.users import NoSuchUser
 from bridge.web.client_address import client_address
-
-log = logging.getLogger(__name__)
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 SignedInEndpoint = Callable[[Request, str], Awaitable[Response]]
@@ -38,13 +35,35 @@ CHALLENGE = {"WWW-Authenticate": 'Basic realm="CalBridge"'}
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
-class ApiError(Exception):
-    """A failure answered as `{"error": message}` with `status` (and `headers`)."""
+class ApiError(UserError):
+    """A refusal whose status is chosen where it is raised, with any `headers` it needs.
+
+    Prefer a class of `bridge.errors`, which says what went wrong; this is
+    for the rare status the hierarchy has no class for.
+    """
 
     def __init__(self, status: int, message: str, headers: Mapping[str, str] | None = None):
         super().__init__(message)
-        self.status = status
-        self.headers = dict(headers or {})
+        self.http_status = status
+        self._headers = dict(headers or {})
+
+    @property
+    def headers(self) -> Mapping[str, str]:
+        return self._headers
+
+
+class SignInNeeded(Unauthorized):
+    """No valid credentials: 401 with the challenge that makes clients ask for them."""
+
+    @property
+    def headers(self) -> Mapping[str, str]:
+        return CHALLENGE
+
+
+class NotJson(InvalidInput):
+    """A body in another media type than JSON."""
+
+    http_status = 415
 
 
 def error_response(status: int, message: str, headers: Mapping[str, str] | None = None) -> Response:
@@ -52,33 +71,22 @@ def error_response(status: int, message: str, headers: Mapping[str, str] | None 
 
 
 def answering(endpoint: Endpoint) -> Endpoint:
-    """`endpoint` with its failures turned into JSON errors.
+    """`endpoint`, with the service errors that need the API's own meaning translated.
 
-    The service's errors are `ValueError`s a caller can fix: a bad setting
-    (400), a refused connection (422: the request was fine, the server or the
-    credentials were not), an account that is not the caller's (404, the same
-    as a missing one). The body limit's 413 is left to its middleware, and
-    anything unexpected is logged and answered 500 without details.
+    The app's exception handlers answer every `UserError` with its status,
+    and a bug with 500 (`bridge.web.errors`). Here a signed-in user removed
+    since the sign-in is asked to sign in again (401, not 404), and a
+    refused connection, not yet a `UserError`, is a 422: the request was
+    fine, the server or the credentials were not.
     """
 
     async def answer(request: Request) -> Response:
         try:
             return await endpoint(request)
-        except ApiError as error:
-            return error_response(error.status, str(error), error.headers)
-        except SettingsError as error:
-            return error_response(400, str(error))
+        except NoSuchUser as error:
+            raise SignInNeeded(str(error)) from None
         except ConnectError as error:
-            return error_response(422, str(error))
-        except AccountError as error:
-            return error_response(404, str(error))
-        except UserError as error:  # the signed-in user was removed since the sign-in
-            return error_response(401, str(error), CHALLENGE)
-        except HTTPException:
-            raise
-        except Exception:
-            log.exception("%s %s failed", request.method, request.url.path)
-            return error_response(500, "internal error: the server log has the details")
+            raise Unprocessable(str(error)) from None
 
     return answer
 
@@ -119,18 +127,16 @@ class BasicAuth:
     async def login(self, request: Request) -> str:
         credentials = _basic_credentials(request.headers.get("authorization", ""))
         if credentials is None:
-            raise ApiError(401, "sign in with your CalBridge user name and password", CHALLENGE)
+            raise SignInNeeded("sign in with your CalBridge user name and password")
         login, password = credentials
         peer = request.client.host if request.client else None
         address = client_address(
             peer, request.headers.get("x-forwarded-for"), self._trusted_proxies
         )
-        try:
-            signed_in = await run_in_threadpool(self._sign_in.check, login, password, address)
-        except Throttled as refused:
-            raise ApiError(429, str(refused), {"Retry-After": str(refused.retry_after)}) from None
+        # `Throttled`, a 429 with Retry-After, is answered by the app's handlers.
+        signed_in = await run_in_threadpool(self._sign_in.check, login, password, address)
         if signed_in is None:
-            raise ApiError(401, "wrong user name or password", CHALLENGE)
+            raise SignInNeeded("wrong user name or password")
         return signed_in
 
 
@@ -154,13 +160,13 @@ async def json_object(request: Request) -> dict[str, object]:
     """
     media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
     if media_type != "application/json" and not media_type.endswith("+json"):
-        raise ApiError(415, "send the body as application/json")
+        raise NotJson("send the body as application/json")
     try:
         data = json.loads(await request.body())
     except ValueError:
-        raise ApiError(400, "the body is not valid JSON") from None
+        raise InvalidInput("the body is not valid JSON") from None
     except RecursionError:
-        raise ApiError(400, "the body's JSON is nested too deeply") from None
+        raise InvalidInput("the body's JSON is nested too deeply") from None
     if not isinstance(data, dict):
-        raise ApiError(400, "the body must be a JSON object")
+        raise InvalidInput("the body must be a JSON object")
     return data

@@ -24,6 +24,7 @@ from bridge.web.api import api_routes
 from bridge.web.api_oauth import oauth_routes
 from bridge.web.dav import dav_application
 from bridge.web.dav_deadline import DeadlinePool
+from bridge.web.errors import ErrorAnswers
 from bridge.web.feeds import feed_routes
 from bridge.web.webhooks import webhook_routes
 from bridge.worker.setup import BackgroundWorker, build_worker
@@ -87,8 +88,17 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *oauth_routes(accounts),
         Mount("/dav", app=dav),
     ]
-    middleware = [Middleware(RequestBodyLimitMiddleware, max_body_size=settings.max_body_bytes)]
-    return Starlette(routes=routes, middleware=middleware, lifespan=_lifespan(settings, engine))
+    errors = ErrorAnswers()  # a UserError by its status, a bug as 500 with an error id
+    middleware = [
+        errors.middleware(),
+        Middleware(RequestBodyLimitMiddleware, max_body_size=settings.max_body_bytes),
+    ]
+    return Starlette(
+        routes=routes,
+        middleware=middleware,
+        exception_handlers=errors.handlers(),
+        lifespan=_lifespan(settings, engine),
+    )
 
 
 def _lifespan(settings: Settings, engine: sa.Engine):

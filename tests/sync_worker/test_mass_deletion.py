@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 
 from bridge.accounts import AccountState
+from bridge.store.sync_accounts import AccountError
 from bridge.store.sync_runs import RunOutcome
 from tests.sync_worker.scene import Scene
 from tests.sync_worker.sync_samples import soon
@@ -112,7 +113,7 @@ def test_a_few_deletions_pass_without_asking(scene: Scene) -> None:
 
 def test_only_a_held_account_takes_a_choice(scene: Scene) -> None:
     _pushed(scene)
-    with pytest.raises(ValueError, match="holds no deletions"):
+    with pytest.raises(AccountError, match="holds no deletions"):
         scene.accounts.apply_deletions("alice", scene.account_id)
 
 
