@@ -62,7 +62,11 @@ def _run(args: argparse.Namespace) -> int:
     from bridge.config import get_settings
 
     try:
-        status = args.handler(args, get_settings())
+        settings = get_settings()
+    except ValueError as error:  # the settings' parsers (pydantic, TOML): a setting to fix
+        return _fail(str(error), 1)
+    try:
+        status = args.handler(args, settings)
         sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's exit
         return status
     except BrokenPipeError:

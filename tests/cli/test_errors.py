@@ -8,6 +8,7 @@ import pytest
 
 from bridge.cli import main
 from bridge.cli import users as cli_users
+from bridge.config import get_settings
 from bridge.errors import Conflict, UserError
 
 pytestmark = pytest.mark.usefixtures("cli_env")
@@ -61,3 +62,15 @@ def test_an_interrupt_still_ends_quietly_with_130(
     _with_handler(monkeypatch, KeyboardInterrupt())
     assert main(["user", "list"]) == 130
     assert capsys.readouterr().err == "calbridge: error: interrupted\n"
+
+
+def test_a_bad_setting_is_still_one_line_and_status_1(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CALBRIDGE_DAV_WORKERS", "many")
+    get_settings.cache_clear()
+    assert main(["user", "list"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("calbridge: error: ")
+    assert "dav_workers" in err
+    assert "Traceback" not in err
