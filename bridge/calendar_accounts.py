@@ -17,8 +17,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from bridge import errors
 from bridge.accounts import AccountState, CalendarAccount
 from bridge.config import Settings
+from bridge.connections import close_channel, open_provider, secret_saver
 from bridge.domain import (
     ImportVisibility,
     PrivateEventPolicy,
@@ -62,22 +64,24 @@ from bridge.store.users import get_user
 from bridge.sync.guard import DeletionChoice
 from bridge.sync.privacy import reapply_privacy
 from bridge.sync.status import SyncStatus, sync_status
-from bridge.worker.channels import close_channel
-from bridge.worker.providers import open_provider, secret_saver
 
 CONSENT_LIFETIME = dt.timedelta(minutes=15)
 DEFAULT_IMPORT_TYPE = "meeting"
 
 
-class ConnectError(ValueError):
+class ConnectError(errors.Unprocessable):
     """Connecting failed: wrong credentials, unreachable server, refused consent."""
 
 
-class ReconnectNeeded(AccountError):
+class AccountStateError(errors.Conflict, AccountError):
+    """The account is the user's, but not in a state (or of a kind) the action needs."""
+
+
+class ReconnectNeeded(AccountStateError):
     """The account's grant or password stopped working: it must be reconnected first."""
 
 
-class CalendarNotChosen(AccountError):
+class CalendarNotChosen(AccountStateError):
     """The account's server names no default calendar and none has been picked yet."""
 
     def __init__(self, account_id: int, calendars: list[ExternalCalendar]) -> None:
@@ -248,7 +252,7 @@ class CalendarAccounts:
         if any(
             name in values and values[name].rstrip("/") != kept[name].rstrip("/") for name in kept
         ):
-            raise AccountError(
+            raise AccountStateError(
                 f"account {account_id} is {account.account_email}"
                 + (f" at {account.server_url}" if account.server_url else "")
                 + ": reconnecting cannot move it to another server or user; connect that as a "
@@ -265,7 +269,7 @@ class CalendarAccounts:
         account = self._reconnectable(self.account(login, account_id), provider_spec(kind).kind)
         spec, email, secret, _ = self._granted(kind, tokens)
         if email != account.account_email:
-            raise AccountError(
+            raise AccountStateError(
                 f"access was granted by the {spec.label} account {email}, but account "
                 f"{account_id} is {account.account_email}: reconnect signed in to {spec.label} "
                 f"as {account.account_email}"
@@ -393,7 +397,7 @@ class CalendarAccounts:
         with writing(self.engine) as conn:
             account = self._owned(conn, login, account_id)
             if account.state is not AccountState.NEEDS_ATTENTION or not account.held_deletions:
-                raise AccountError(f"account {account_id} holds no deletions")
+                raise AccountStateError(f"account {account_id} holds no deletions")
             sync_accounts.choose_deletions(conn, account_id, choice.value, self.clock())
             return sync_accounts.require_account(conn, account_id)
 
@@ -401,7 +405,9 @@ class CalendarAccounts:
         """Have the worker run the account at once; only active accounts run."""
         account = self.account(login, account_id)
         if account.state is not AccountState.ACTIVE:
-            raise AccountError(f"account {account_id} is {account.state.value}: start it first")
+            raise AccountStateError(
+                f"account {account_id} is {account.state.value}: start it first"
+            )
         with writing(self.engine) as conn:
             sync_accounts.request_sync(conn, account_id, self.clock())
             return sync_accounts.require_account(conn, account_id)
@@ -511,7 +517,7 @@ class CalendarAccounts:
     @staticmethod
     def _reconnectable(account: CalendarAccount, kind: ProviderKind) -> CalendarAccount:
         if account.provider is not kind:
-            raise AccountError(
+            raise AccountStateError(
                 f"account {account.id} is a {account.provider.value} account, "
                 f"not a {kind.value} one: reconnect it as {account.provider.value}"
             )

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, Field, IPvAnyNetwork, create_model, field_validator
+from pydantic import BaseModel, Field, create_model
 from pydantic_settings import (
     BaseSettings,
-    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
@@ -24,9 +23,7 @@ from pydantic_settings import (
 
 from bridge.domain import ProviderKind
 from bridge.providers.registry import PROVIDERS
-
-Networks = Annotated[list[IPvAnyNetwork], NoDecode]
-"""Networks as a list (TOML) or comma-separated (environment): `10.0.0.0/8,127.0.0.1`."""
+from bridge.setting_types import Networks
 
 DEFAULT_DATABASE_URL = "sqlite:///./var/calbridge.db"
 
@@ -89,13 +86,6 @@ class CoreSettings(BaseSettings):
     """Above the minimum, a run holds deletions past this share of an account's synced items."""
     deletion_hold_ceiling: int = 200
     """Above the minimum, a run holds more deletions than this whatever the share."""
-
-    @field_validator("trusted_proxies", mode="before")
-    @classmethod
-    def _split_networks(cls, value: object) -> object:
-        if isinstance(value, str):
-            return [part.strip() for part in value.split(",") if part.strip()]
-        return value
 
     @classmethod
     def settings_customise_sources(

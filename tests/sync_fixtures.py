@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from bridge.accounts import CalendarAccount
 from bridge.calendar_accounts import CalendarAccounts
 from bridge.config import Settings
+from bridge.connections import open_provider
 from bridge.domain import User
 from bridge.providers.caldav.settings import CalDavSettings
 from bridge.providers.google.endpoints import GoogleEndpoints
@@ -26,7 +27,6 @@ from bridge.providers.google.settings import GoogleSettings
 from bridge.secrets import SecretBox, generate_key
 from bridge.store.db import writing
 from bridge.store.users import create_user
-from bridge.worker.providers import open_provider
 from bridge.worker.scheduler import Schedule, Worker
 from tests.emulators.google_calendar import GoogleEmulator, create_google_emulator
 from tests.providers.google_provider_samples import issued_tokens

@@ -73,19 +73,12 @@ def _run(args: argparse.Namespace) -> int:
         return _reader_gone()
     except CliError as error:
         return _fail(str(error), error.status)
-    except (UserError, *_not_yet_user_errors()) as error:
+    except UserError as error:
         return _fail(str(error), 1)
     except sa.exc.OperationalError as error:
         return _fail(f"database unavailable: {str(error.orig).strip().splitlines()[0]}", 1)
     except KeyboardInterrupt:
         return _fail("interrupted", 130)
-
-
-def _not_yet_user_errors() -> tuple[type[Exception], ...]:
-    """User errors of modules still deriving them from ``ValueError``; to become `UserError`s."""
-    from bridge.calendar_accounts import ConnectError
-
-    return (ConnectError,)
 
 
 def _reader_gone() -> int:

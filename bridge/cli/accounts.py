@@ -28,7 +28,7 @@ from urllib.parse import parse_qs, urlsplit
 from bridge.accounts import AccountState, CalendarAccount
 from bridge.cli.common import CliError, database, print_table, read_password
 from bridge.providers.registry import PROVIDERS, provider_spec
-from bridge.providers.spec import CredentialConnect, CredentialField, ProviderSpec
+from bridge.providers.spec import CredentialConnect, CredentialField, ProviderSpec, callback_url
 from bridge.store.sync_settings import settings_to_json
 
 if TYPE_CHECKING:
@@ -242,7 +242,6 @@ def _consent(
     127.0.0.1 (a paste still counts, for a browser on another machine).
     """
     from bridge.cli.loopback import LoopbackRedirect
-    from bridge.web.api_oauth import callback_url
 
     label = provider_spec(kind).label
     if args.loopback is None:
@@ -256,7 +255,7 @@ def _consent(
         answer = sys.stdin.readline()
     else:
         try:
-            receiver = LoopbackRedirect(args.loopback)
+            receiver = LoopbackRedirect(args.loopback, label)
         except OSError as error:
             raise CliError(f"cannot listen on 127.0.0.1:{args.loopback}: {error}") from None
         with receiver:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bridge.domain import ProviderKind
+from bridge.errors import InvalidInput
 from bridge.providers import caldav, google
 from bridge.providers.spec import ProviderSpec
 
@@ -12,7 +13,7 @@ PROVIDERS: tuple[ProviderSpec, ...] = (
 )
 
 
-class UnknownProvider(LookupError):
+class UnknownProvider(InvalidInput):
     """A provider name or account kind this version has no package for."""
 
 

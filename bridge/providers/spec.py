@@ -109,6 +109,12 @@ class Notification:
 
 
 WEBHOOK_PATH = "/webhooks/{provider}"
+CALLBACK_PATH = "/oauth/{provider}/callback"
+
+
+def callback_url(base_url: str, kind: str) -> str:
+    """Where a consent page sends the browser back to, unless the caller names another address."""
+    return base_url.rstrip("/") + CALLBACK_PATH.format(provider=kind)
 
 
 def webhook_path(kind: str) -> str:

@@ -23,8 +23,7 @@ from starlette.routing import BaseRoute, Route
 from bridge.calendar_accounts import CalendarAccounts
 from bridge.config import Settings
 from bridge.providers.registry import PROVIDERS, UnknownProvider, provider_spec
-from bridge.providers.spec import OAuthConnect, ProviderSpec
-from bridge.store.sync_accounts import AccountError
+from bridge.providers.spec import OAuthConnect, ProviderSpec, callback_url
 from bridge.store.sync_settings import settings_to_json
 from bridge.web.api_activities import parse_ids
 from bridge.web.api_app_passwords import app_password_routes
@@ -36,7 +35,7 @@ from bridge.web.api_json import (
     status_json,
     sync_status_json,
 )
-from bridge.web.api_oauth import callback_url, remember_consent
+from bridge.web.api_oauth import remember_consent
 
 PREFIX = "/api/v1"
 ACCOUNTS = f"{PREFIX}/calendar-accounts"
@@ -108,10 +107,7 @@ class _AccountsApi:
         fields = _text_fields(body, required=tuple(field.name for field in connect.fields))
         if connect.server:
             _check_address(connect.server, fields[connect.server])
-        try:
-            account = await run_in_threadpool(self.accounts.connect, login, spec.kind, fields)
-        except AccountError as error:
-            raise ApiError(409, str(error)) from None
+        account = await run_in_threadpool(self.accounts.connect, login, spec.kind, fields)
         location = {"Location": f"{ACCOUNTS}/{account.id}"}
         return JSONResponse(account_json(account), status_code=201, headers=location)
 
@@ -146,10 +142,7 @@ class _AccountsApi:
         consent = functools.partial(
             self.accounts.consent_url, kind=spec.kind, account_id=account_id
         )
-        try:
-            url, nonce = await run_in_threadpool(consent, login, redirect_uri=redirect_uri)
-        except AccountError as error:
-            raise ApiError(409, str(error)) from None
+        url, nonce = await run_in_threadpool(consent, login, redirect_uri=redirect_uri)
         response = JSONResponse({"authorization_url": url})
         remember_consent(response, spec.kind, nonce, secure=redirect_uri.startswith("https:"))
         return response
@@ -215,15 +208,13 @@ class _AccountsApi:
         """`action` on the caller's account: 404 when it is not theirs, 409 when refused.
 
         The ownership check comes first so that an account the action finds
-        in the wrong state (409) is never confused with someone else's (404).
+        in the wrong state (409, `AccountStateError`) is never confused with
+        someone else's (404).
         """
 
         def act(account_id: int) -> T:
             self.accounts.account(login, account_id)
-            try:
-                return action(login, account_id)
-            except AccountError as error:
-                raise ApiError(409, str(error)) from None
+            return action(login, account_id)
 
         return await run_in_threadpool(act, _account_id(request))
 

@@ -21,9 +21,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from bridge.calendar_accounts import ConnectError
 from bridge.config import Settings
-from bridge.errors import InvalidInput, Unauthorized, Unprocessable, UserError
+from bridge.errors import InvalidInput, Unauthorized, UserError
 from bridge.sign_in import SignIn
 from bridge.store.users import NoSuchUser
 from bridge.web.client_address import client_address
@@ -75,9 +74,7 @@ def answering(endpoint: Endpoint) -> Endpoint:
 
     The app's exception handlers answer every `UserError` with its status,
     and a bug with 500 (`bridge.web.errors`). Here a signed-in user removed
-    since the sign-in is asked to sign in again (401, not 404), and a
-    refused connection, not yet a `UserError`, is a 422: the request was
-    fine, the server or the credentials were not.
+    since the sign-in is asked to sign in again (401, not 404).
     """
 
     async def answer(request: Request) -> Response:
@@ -85,8 +82,6 @@ def answering(endpoint: Endpoint) -> Endpoint:
             return await endpoint(request)
         except NoSuchUser as error:
             raise SignInNeeded(str(error)) from None
-        except ConnectError as error:
-            raise Unprocessable(str(error)) from None
 
     return answer
 

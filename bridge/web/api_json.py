@@ -11,7 +11,6 @@ import datetime as dt
 
 from bridge.accounts import CalendarAccount
 from bridge.calendar_accounts import AccountStatus
-from bridge.domain import ProviderKind
 from bridge.links import ItemError
 from bridge.providers import ExternalCalendar
 from bridge.store.sync_runs import SyncRun
@@ -27,7 +26,7 @@ def account_json(account: CalendarAccount) -> Json:
         "provider": account.provider.value,
         "account_email": account.account_email,
         "display_name": account.display_name,
-        "server_url": account.server_url if account.provider is ProviderKind.CALDAV else None,
+        "server_url": account.server_url or None,
         "state": account.state.value,
         "settings": settings_to_json(account.settings),
         "last_success_at": _time(account.last_success_at),

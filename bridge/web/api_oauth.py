@@ -20,29 +20,17 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute
 
 from bridge.calendar_accounts import CONSENT_LIFETIME, CalendarAccounts, ConnectError
+from bridge.pages import plain_page
 from bridge.providers.registry import UnknownProvider, provider_spec
-from bridge.providers.spec import OAuthConnect, ProviderSpec
-from bridge.store.sync_accounts import AccountError
+from bridge.providers.spec import CALLBACK_PATH, OAuthConnect, ProviderSpec
 from bridge.web.api_http import ApiError, answering, resource
 from bridge.web.api_json import account_json
 
-CALLBACK_PATH = "/oauth/{provider}/callback"
 CONSENT_COOKIE = "calbridge_consent"
-PLAIN_PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>CalBridge</title></head>
-<body><h1>{title}</h1><p>{text}</p></body></html>
-"""
-"""A heading and a paragraph, for a browser whose consent the command line finishes
-(fixed texts only: nothing put in it needs escaping)."""
 
 
 def callback_path(kind: str) -> str:
     return CALLBACK_PATH.format(provider=kind)
-
-
-def callback_url(base_url: str, kind: str) -> str:
-    """Where the provider sends the browser back to, unless the caller names another address."""
-    return f"{base_url}{callback_path(kind)}"
 
 
 def remember_consent(response: Response, kind: str, nonce: str, *, secure: bool) -> None:
@@ -82,10 +70,8 @@ def oauth_routes(accounts: CalendarAccounts) -> list[BaseRoute]:
             consented = await run_in_threadpool(
                 accounts.finish_consent, spec.kind, state, code, nonce
             )
-        except ConnectError as error:
+        except ConnectError as error:  # here the browser's answer is what is wrong
             raise ApiError(400, str(error)) from None
-        except AccountError as error:
-            raise ApiError(409, str(error)) from None
         status = 200 if consented.reconnected else 201
         response = JSONResponse(account_json(consented.account), status_code=status)
         response.delete_cookie(CONSENT_COOKIE, path=callback_path(spec.kind))
@@ -123,6 +109,6 @@ def _paste_page(spec: ProviderSpec, *, granted: bool) -> Response:
             "command there, or run it again and allow access."
         )
     return HTMLResponse(
-        PLAIN_PAGE.format(title=title, text=text),
+        plain_page(title, text),
         headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
     )

@@ -28,6 +28,7 @@ import uuid
 import sqlalchemy as sa
 
 from bridge.accounts import AccountState, CalendarAccount, PushChannel
+from bridge.connections import stop_channel
 from bridge.providers import CalendarProvider, ProviderError, SupportsPush
 from bridge.providers.spec import webhook_path
 from bridge.security import new_token, token_digest
@@ -87,7 +88,7 @@ class ChannelKeeper:
         with writing(self.engine) as conn:
             save_channel(conn, current.id, new, self.now())
         if old is not None:
-            _stop(provider, current.id, old)
+            stop_channel(provider, current.id, old)
 
     def _keeps(self, channel: PushChannel, calendar_id: str, address: str) -> bool:
         """The channel watches this calendar for this address and lives on long enough."""
@@ -114,44 +115,6 @@ class ChannelKeeper:
             token_hash=token_digest(token),
             resource_id=watched.resource_id,
             expires_at=watched.expires_at,
-        )
-
-
-def close_channel(
-    engine: sa.Engine,
-    account: CalendarAccount,
-    provider: CalendarProvider,
-    *,
-    now: Clock = utc_now,
-) -> None:
-    """Stop the account's push channel and forget it ("Stop sync", disconnecting).
-
-    The stored channel is the one stopped (a run may have renewed it since
-    `account` was read). It is forgotten even when stopping fails, e.g.
-    with a revoked grant: its notifications are then refused as unknown
-    until it expires.
-    """
-    with engine.connect() as conn:
-        current = get_account(conn, account.id)
-    if current is None or current.channel is None:
-        return
-    if isinstance(provider, SupportsPush):
-        _stop(provider, current.id, current.channel)
-    with writing(engine) as conn:
-        save_channel(conn, current.id, None, now())
-
-
-def _stop(provider: SupportsPush, account_id: int, channel: PushChannel) -> None:
-    """Best effort: a channel left open only notifies an id nobody holds, until it expires."""
-    try:
-        provider.stop_watch(channel.id, channel.resource_id)
-    except ProviderError as error:
-        log.warning(
-            "account %s: push channel %s not stopped (%s: %s)",
-            account_id,
-            channel.id,
-            type(error).__name__,
-            error,
         )
 
 

@@ -25,12 +25,12 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from bridge.accounts import AccountState, CalendarAccount
+from bridge.connections import secret_saver
 from bridge.providers import CalendarProvider, GrantRevoked
 from bridge.store import sync_accounts, sync_leases
 from bridge.store.db import writing
 from bridge.sync.guard import DEFAULT_LIMITS, DeletionLimits
 from bridge.sync.run import Clock, RunResult, run_account, utc_now
-from bridge.worker.providers import secret_saver
 from bridge.worker.wakeups import PostgresListener
 
 log = logging.getLogger(__name__)

@@ -9,10 +9,10 @@ import threading
 import sqlalchemy as sa
 
 from bridge.config import Settings
+from bridge.connections import open_provider
 from bridge.secrets import box_from_settings
 from bridge.sync.guard import DeletionLimits
 from bridge.worker.channels import ChannelKeeper
-from bridge.worker.providers import open_provider
 from bridge.worker.scheduler import Schedule, Worker
 
 log = logging.getLogger(__name__)

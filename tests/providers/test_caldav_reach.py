@@ -23,13 +23,13 @@ from starlette.routing import Route
 
 from bridge.calendar_accounts import CalendarAccounts
 from bridge.config import Settings
+from bridge.connections import open_provider
 from bridge.domain import User
 from bridge.providers import TemporaryFailure
 from bridge.providers.caldav.provider import CalDavCalendarProvider
 from bridge.providers.caldav.reach import reachable
 from bridge.providers.caldav.settings import CalDavSettings
 from bridge.secrets import SecretBox
-from bridge.worker.providers import open_provider
 from tests.servers import serve_in_thread
 from tests.stock_radicale import RadicaleServer, WsgiApp, running_radicale
 from tests.sync_fixtures import LOOPBACK

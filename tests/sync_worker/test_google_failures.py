@@ -10,11 +10,11 @@ import sqlalchemy as sa
 from bridge.accounts import AccountState
 from bridge.calendar_accounts import CalendarAccounts
 from bridge.config import Settings
+from bridge.connections import open_provider
 from bridge.domain import User
 from bridge.secrets import SecretBox, generate_key
 from bridge.store.sync_links import item_errors, links_of
 from bridge.store.sync_runs import RunOutcome
-from bridge.worker.providers import open_provider
 from bridge.worker.scheduler import Worker
 from tests.emulators import google_errors as errors
 from tests.emulators.google_calendar import Fault, GoogleEmulator

@@ -16,6 +16,7 @@ from starlette.applications import Starlette
 
 from bridge.accounts import AccountState, CalendarAccount, PushChannel
 from bridge.calendar_accounts import CalendarAccounts
+from bridge.connections import close_channel, secret_saver
 from bridge.domain import User
 from bridge.secrets import SecretBox
 from bridge.security import token_digest
@@ -25,8 +26,7 @@ from bridge.store.sync_accounts import record_failure, require_account, set_stat
 from bridge.store.sync_runs import RunOutcome
 from bridge.sync.run import utc_now
 from bridge.web.webhooks import webhook_routes
-from bridge.worker.channels import ChannelKeeper, close_channel
-from bridge.worker.providers import secret_saver
+from bridge.worker.channels import ChannelKeeper
 from bridge.worker.scheduler import Worker
 from tests.emulators.google_calendar import Fault, GoogleEmulator
 from tests.emulators.google_errors import ApiError

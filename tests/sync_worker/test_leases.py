@@ -10,12 +10,12 @@ import sqlalchemy as sa
 
 from bridge.calendar_accounts import CalendarAccounts
 from bridge.config import Settings
+from bridge.connections import open_provider
 from bridge.secrets import SecretBox
 from bridge.store import sync_leases
 from bridge.store.db import writing
 from bridge.store.sync_runs import recent_runs
 from bridge.store.users import create_user
-from bridge.worker.providers import open_provider
 from bridge.worker.scheduler import Schedule, Worker
 from tests.emulators.google_calendar import GoogleEmulator
 from tests.providers.google_provider_samples import issued_tokens

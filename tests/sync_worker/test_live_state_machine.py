@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, precondition, rule, run_state_machine_as_test
 
 from bridge.calendar_accounts import CalendarAccounts
+from bridge.connections import open_provider
 from bridge.domain import Activity, User
 from bridge.providers import CalendarProvider, EventDraft, ExternalEvent, ProviderError
 from bridge.secrets import SecretBox, generate_key
@@ -35,7 +36,6 @@ from bridge.store.sync_runs import RunOutcome
 from bridge.store.users import create_user
 from bridge.sync.guard import DeletionLimits
 from bridge.sync.run import RunResult, run_account
-from bridge.worker.providers import open_provider
 from tests.conftest import _reset
 from tests.emulators.google_calendar import Fault, GoogleEmulator, create_google_emulator
 from tests.providers.google_provider_samples import issued_tokens

@@ -11,9 +11,9 @@ import sqlalchemy as sa
 from bridge.accounts import CalendarAccount
 from bridge.calendar_accounts import CalendarAccounts
 from bridge.config import Settings
+from bridge.connections import open_provider
 from bridge.domain import User
 from bridge.secrets import SecretBox
-from bridge.worker.providers import open_provider
 from bridge.worker.scheduler import Schedule, Worker
 from tests.emulators.google_calendar import GoogleEmulator
 from tests.sync_worker.sync_samples import GOOGLE_CALENDAR, add_activity, live_events
