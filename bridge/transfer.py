@@ -22,8 +22,12 @@ from dataclasses import dataclass, field, replace
 
 import sqlalchemy as sa
 
-from bridge import errors, ical
+from bridge import errors
 from bridge.domain import TASK_TYPE_KEY, Activity, ActivityType, User
+from bridge.ical.errors import ICalError
+from bridge.ical.feed import feed_calendar
+from bridge.ical.parse import activity_from_ical
+from bridge.ical.split import split_calendar
 from bridge.store.activities import ActivityError, Scope, feed_rows, insert_many
 from bridge.store.crm import list_activity_types
 from bridge.store.db import writing
@@ -97,8 +101,8 @@ def import_calendar(
     if default_type not in types:
         raise TransferError(f"unknown activity type {default_type!r}")
     try:
-        objects = ical.split_calendar(text)
-    except ical.ICalError as unreadable:  # the file as a whole: nothing to import
+        objects = split_calendar(text)
+    except ICalError as unreadable:  # the file as a whole: nothing to import
         raise TransferError(str(unreadable)) from None
     chunks = [
         (start, objects[start : start + batch_size]) for start in range(0, len(objects), batch_size)
@@ -158,10 +162,10 @@ class _Parser:
         for position, text in enumerate(objects, start=start + 1):
             fallback = TASK_TYPE_KEY if _TODO.search(text) else self.default_type
             try:
-                activity = ical.activity_from_ical(
+                activity = activity_from_ical(
                     text, owner_id=self.owner_id, default_type_key=fallback
                 )
-            except ical.ICalError as error:
+            except ICalError as error:
                 failures.append(Failure(position, _uid_hint(text), str(error)))
                 continue
             if activity.type_key not in self.type_keys:
@@ -244,7 +248,7 @@ def _insert(
     try:
         with conn.begin_nested():
             return insert_many(conn, [item.activity for item in batch], types)
-    except (ActivityError, ical.ICalError, sa.exc.IntegrityError) as error:
+    except (ActivityError, ICalError, sa.exc.IntegrityError) as error:
         if len(batch) == 1:
             report.failed.append(Failure(batch[0].position, batch[0].activity.uid, _reason(error)))
             return 0
@@ -262,4 +266,4 @@ def export_calendar(engine: sa.Engine, login: str) -> str:
     with engine.connect() as conn:
         user = get_user(conn, login)
         rows = feed_rows(conn, Scope(user.id), type_keys=None, include_done=True, window=None)
-    return ical.feed_calendar((row.ical for row in rows), user.name)
+    return feed_calendar((row.ical for row in rows), user.name)

@@ -8,32 +8,10 @@
 - `split_calendar`: an .ics export cut into one object per UID (`split`).
 - `feed_calendar`, `feed_chunks`: objects joined into one subscribable calendar (`feed`).
 
-Every function raises `ICalError` (a ValueError) for input it cannot use.
+Every function raises `ICalError` (`errors`, a ValueError) for input it cannot use.
+
+Import each from its module: the package itself loads nothing, so code that
+needs one helper (the store reads `times`) does not pay for the rest (the
+feed and masking code loads Radicale's item parser), which keeps short
+commands short.
 """
-
-from bridge.ical.description import build_description
-from bridge.ical.errors import ICalError
-from bridge.ical.feed import feed_calendar, feed_chunks
-from bridge.ical.mask import colleague_view, masked_uid, render_masked, without_alarms
-from bridge.ical.parse import activity_from_ical
-from bridge.ical.render import component_kind, render
-from bridge.ical.split import split_calendar
-from bridge.ical.timerange import activity_time_range, is_recurring, time_range
-
-__all__ = [
-    "ICalError",
-    "activity_from_ical",
-    "activity_time_range",
-    "build_description",
-    "colleague_view",
-    "component_kind",
-    "feed_calendar",
-    "feed_chunks",
-    "is_recurring",
-    "masked_uid",
-    "render",
-    "render_masked",
-    "split_calendar",
-    "time_range",
-    "without_alarms",
-]

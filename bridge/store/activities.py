@@ -16,8 +16,10 @@ from dataclasses import dataclass, replace
 
 import sqlalchemy as sa
 
-from bridge import errors, ical
+from bridge import errors
 from bridge.domain import Activity, ActivityType, Attendee, ComponentKind
+from bridge.ical import render as rendering
+from bridge.ical import timerange
 from bridge.ical.times import utc_aware
 from bridge.store.chunks import chunks
 from bridge.store.hrefs import href_for, is_flat
@@ -145,12 +147,14 @@ def prepare(
         updated_at=now,
         revision=revision,
     )
-    text = ical.render(activity, activity_type)
-    recurring = ical.is_recurring(text)
-    start, end = ical.time_range(text) if recurring else ical.activity_time_range(activity)
+    text = rendering.render(activity, activity_type)
+    recurring = timerange.is_recurring(text)
+    start, end = (
+        timerange.time_range(text) if recurring else timerange.activity_time_range(activity)
+    )
     activity = replace(activity, ical=text)
     values = _mapped_columns(activity) | {
-        "component": ical.component_kind(activity, activity_type).value,
+        "component": rendering.component_kind(activity, activity_type).value,
         "ical": text,
         "range_start": start,
         "range_end": end,

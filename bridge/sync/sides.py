@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from bridge import ical
 from bridge.domain import Activity, LinkedRecords, SyncSettings
+from bridge.ical.description import build_description
 from bridge.links import Link, Side
 from bridge.providers import EventDraft, ExternalEvent
 from bridge.store.activities import row_to_activity
@@ -48,9 +48,7 @@ class Descriptions:
         self._private_imports = set() if account_id is None else _private_imports(conn, account_id)
 
     def __call__(self, activity: Activity) -> str:
-        return ical.build_description(
-            activity, self._linked(activity), include_crm_info=self._include
-        )
+        return build_description(activity, self._linked(activity), include_crm_info=self._include)
 
     def draft(self, activity: Activity) -> EventDraft:
         """The event the activity becomes in this account's calendar."""

@@ -37,7 +37,8 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 import bridge
-from bridge import ical
+from bridge.ical.feed import feed_calendar
+from bridge.ical.mask import colleague_view, render_masked
 from bridge.ical.times import utc
 from bridge.store import activities, crm, users
 from bridge.store.feeds import FeedToken, find_feed
@@ -287,7 +288,7 @@ def _render(
             texts = _team_texts(conn, head.scope, query, window, masking_key)
         else:
             texts = _own_texts(conn, head.scope, query, window)
-    return ical.feed_calendar(texts, head.title)
+    return feed_calendar(texts, head.title)
 
 
 def _own_texts(
@@ -319,9 +320,7 @@ def _team_texts(
     # On PostgreSQL each statement sees the latest commits: an activity deleted between the
     # two reads is missing from `private`, and being gone it is left out.
     return [
-        ical.render_masked(private[row.id], masking_key)
-        if row.private
-        else ical.colleague_view(row.ical)
+        render_masked(private[row.id], masking_key) if row.private else colleague_view(row.ical)
         for row in rows
         if not row.private or row.id in private
     ]

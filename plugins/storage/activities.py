@@ -17,8 +17,11 @@ import sqlalchemy as sa
 from radicale import item as radicale_item
 from radicale.storage import ComponentNotFoundError
 
-from bridge import dav_properties, ical
+from bridge import dav_properties
 from bridge.domain import TASK_TYPE_KEY, Activity, ComponentKind, User
+from bridge.ical.errors import ICalError
+from bridge.ical.parse import activity_from_ical
+from bridge.ical.render import component_kind
 from bridge.store import activities, crm
 from plugins.storage.collection import SQLCollection
 from plugins.storage.items import LazyItem, http_date
@@ -83,19 +86,16 @@ class ActivityCollection(ActivityView):
 
     def _activity_from(self, text: str, existing: Activity | None, conn: sa.Connection) -> Activity:
         try:
-            activity = ical.activity_from_ical(
+            activity = activity_from_ical(
                 text,
                 owner_id=self._owner.id,
                 default_type_key=self._default_type(),
                 existing=existing,
             )
-        except ical.ICalError as error:
+        except ICalError as error:
             raise ValueError(str(error)) from error
         activity_type = crm.list_activity_types(conn).get(activity.type_key)
-        if (
-            activity_type is None
-            or ical.component_kind(activity, activity_type) is not self._component
-        ):
+        if activity_type is None or component_kind(activity, activity_type) is not self._component:
             activity = replace(activity, type_key=self._default_type())
         if self._component is ComponentKind.EVENT and activity.due_date is None:
             raise ValueError("an event needs a start (DTSTART)")

@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from radicale import item as radicale_item
 
-from bridge import ical
 from bridge.domain import Activity, ActivityType, ComponentKind
+from bridge.ical.mask import colleague_view, masked_uid, render_masked
+from bridge.ical.render import component_kind
 from bridge.store import activities, crm
 from plugins.storage.activities import ActivityView
 from plugins.storage.items import LazyItem
@@ -37,7 +38,7 @@ def _kind(activity: Activity, types: dict[str, ActivityType]) -> ComponentKind |
     feed makes of it: a to-do query's filter must find the VTODO it was promised.
     """
     activity_type = types.get(activity.type_key)
-    return ical.component_kind(activity, activity_type) if activity_type is not None else None
+    return component_kind(activity, activity_type) if activity_type is not None else None
 
 
 class TeamCollection(ActivityView):
@@ -45,7 +46,7 @@ class TeamCollection(ActivityView):
         super().__init__(store, path, row, activities.Scope(reader_id, team=True))
 
     def _item_fields(self, row: sa.Row) -> tuple[str, str, str]:
-        uid = ical.masked_uid(row.uid, self._store.masking_key) if row.private else row.uid
+        uid = masked_uid(row.uid, self._store.masking_key) if row.private else row.uid
         return f"{row.id}.ics", f'"t{row.revision}"', uid
 
     def _narrow_to(self, hrefs: list[str]) -> dict[str, Any]:
@@ -55,11 +56,11 @@ class TeamCollection(ActivityView):
         with self._store.connection() as conn:
             types = crm.list_activity_types(conn)
             return {
-                activity.id: ical.render_masked(
+                activity.id: render_masked(
                     activity, self._store.masking_key, _kind(activity, types)
                 )
                 if activity.private
-                else ical.colleague_view(activity.ical or "")
+                else colleague_view(activity.ical or "")
                 for activity in activities.by_ids(conn, keys)
                 if activity.id is not None
             }

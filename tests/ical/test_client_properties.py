@@ -7,7 +7,8 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from bridge.domain import Activity, ActivityType
-from bridge.ical import activity_from_ical, render
+from bridge.ical.parse import activity_from_ical
+from bridge.ical.render import render
 from tests.ical.ical_samples import MEETING, UPDATED, calendar, event
 
 Strict = Callable[[str], None]

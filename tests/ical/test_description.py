@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bridge.domain import Activity, Deal, LinkedRecords, Organization, Person
-from bridge.ical import build_description
+from bridge.ical.description import build_description
 
 LINKS = LinkedRecords(
     deal=Deal("Big deal", 12500.5, "USD"),

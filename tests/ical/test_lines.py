@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bridge.ical import ICalError
+from bridge.ical.errors import ICalError
 from bridge.ical.lines import (
     escape_text,
     fold,

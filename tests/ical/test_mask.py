@@ -9,7 +9,9 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from bridge.domain import Activity, Attendee
-from bridge.ical import activity_from_ical, masked_uid, render, render_masked, without_alarms
+from bridge.ical.mask import masked_uid, render_masked, without_alarms
+from bridge.ical.parse import activity_from_ical
+from bridge.ical.render import render
 from tests.ical.ical_samples import MASKING_KEY, MEETING, UPDATED, calendar, event
 
 Strict = Callable[[str], None]

@@ -9,7 +9,9 @@ import icalendar
 import recurring_ical_events
 
 from bridge.domain import Activity
-from bridge.ical import activity_from_ical, colleague_view, render, render_masked
+from bridge.ical.mask import colleague_view, render_masked
+from bridge.ical.parse import activity_from_ical
+from bridge.ical.render import render
 from tests.ical.ical_samples import MASKING_KEY, MEETING, UPDATED, calendar, event
 
 Strict = Callable[[str], None]

@@ -8,7 +8,8 @@ import icalendar
 import pytest
 
 from bridge.domain import Activity, Attendee
-from bridge.ical import ICalError, activity_from_ical
+from bridge.ical.errors import ICalError
+from bridge.ical.parse import activity_from_ical
 from tests.ical.ical_samples import BERLIN, calendar, event
 
 

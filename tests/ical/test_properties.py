@@ -10,7 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bridge.domain import Activity, ActivityType, Attendee, ComponentKind
-from bridge.ical import activity_from_ical, render, render_masked
+from bridge.ical.mask import render_masked
+from bridge.ical.parse import activity_from_ical
+from bridge.ical.render import render
 from tests.ical.ical_samples import MASKING_KEY, MEETING, TASK
 
 Strict = Callable[[str], None]

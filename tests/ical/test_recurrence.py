@@ -7,8 +7,10 @@ import datetime as dt
 import pytest
 from radicale.item.filter import TIMESTAMP_MAX, visit_time_ranges
 
-from bridge import ical
+from bridge.ical.errors import ICalError
+from bridge.ical.parse import activity_from_ical
 from bridge.ical.recurrence import check_rule, refused_rule
+from bridge.ical.timerange import time_range
 from bridge.ical.walks import MAX_WALK, read_bounded
 
 
@@ -68,7 +70,7 @@ def test_sane_rules_pass(rule: str) -> None:
     ],
 )
 def test_dangerous_or_malformed_rules_are_refused(rule: str) -> None:
-    with pytest.raises(ical.ICalError):
+    with pytest.raises(ICalError):
         check_rule(rule)
     assert refused_rule(_event(rule))
 
@@ -88,10 +90,8 @@ def test_text_that_is_not_icalendar_is_left_to_the_parser() -> None:
 
 
 def test_activity_from_ical_refuses_a_rule_that_never_advances() -> None:
-    with pytest.raises(ical.ICalError, match="INTERVAL"):
-        ical.activity_from_ical(
-            _event("FREQ=DAILY;INTERVAL=0"), owner_id=1, default_type_key="meeting"
-        )
+    with pytest.raises(ICalError, match="INTERVAL"):
+        activity_from_ical(_event("FREQ=DAILY;INTERVAL=0"), owner_id=1, default_type_key="meeting")
 
 
 def _visits(text: str) -> int:
@@ -125,6 +125,6 @@ def test_between_stops_at_count() -> None:
 
 
 def test_a_cut_walk_widens_the_time_range() -> None:
-    assert ical.time_range(_event("FREQ=MINUTELY;COUNT=900000"))[1] == TIMESTAMP_MAX
-    start, end = ical.time_range(_event("FREQ=DAILY;COUNT=3", start="20300101T100000Z"))
+    assert time_range(_event("FREQ=MINUTELY;COUNT=900000"))[1] == TIMESTAMP_MAX
+    start, end = time_range(_event("FREQ=DAILY;COUNT=3", start="20300101T100000Z"))
     assert end - start == 2 * 86400 + 3600

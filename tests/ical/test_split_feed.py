@@ -6,7 +6,11 @@ from collections.abc import Callable
 
 import pytest
 
-from bridge.ical import ICalError, activity_from_ical, feed_calendar, render, split_calendar
+from bridge.ical.errors import ICalError
+from bridge.ical.feed import feed_calendar
+from bridge.ical.parse import activity_from_ical
+from bridge.ical.render import render
+from bridge.ical.split import split_calendar
 from tests.ical.ical_samples import BERLIN, MEETING, calendar, event
 
 Strict = Callable[[str], None]

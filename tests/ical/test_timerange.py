@@ -10,13 +10,9 @@ from radicale.item import find_tag, find_time_range
 from radicale.item.filter import TIMESTAMP_MAX, TIMESTAMP_MIN
 
 from bridge.domain import Activity, ActivityType
-from bridge.ical import (
-    ICalError,
-    activity_time_range,
-    is_recurring,
-    render,
-    time_range,
-)
+from bridge.ical.errors import ICalError
+from bridge.ical.render import render
+from bridge.ical.timerange import activity_time_range, is_recurring, time_range
 from tests.ical.ical_samples import MEETING, TASK, calendar, event
 
 
