@@ -209,7 +209,7 @@ class ConflictPolicy(StrEnum):
 
 
 class ProviderKind(StrEnum):
-    """The external calendar APIs CalBridge can sync with (one module each in bridge.providers)."""
+    """The external calendar APIs CalBridge knows; each synced one is a package in bridge.providers."""
 
     GOOGLE = "google"
     MICROSOFT = "microsoft"
