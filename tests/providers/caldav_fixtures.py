@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import pathlib
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 from xml.etree import ElementTree
 
 import httpx
@@ -19,7 +21,7 @@ import pytest
 from bridge.domain import Attendee
 from bridge.providers import EventDraft
 from bridge.providers.caldav.provider import CalDavCalendarProvider
-from tests.stock_radicale import USERS, RadicaleServer, running_radicale
+from tests.stock_radicale import USERS, RadicaleServer, WsgiApp, running_radicale
 from tests.sync_fixtures import LOOPBACK
 
 BERLIN = """
@@ -129,3 +131,36 @@ def member_names(calendar_url: str, user: str = "alice") -> list[str]:
     hrefs = [href.text or "" for href in tree.iter("{DAV:}href")]
     base = httpx.URL(calendar_url).path
     return sorted(href.removeprefix(base) for href in hrefs if href.rstrip("/") != base.rstrip("/"))
+
+
+Reply = tuple[str, list[tuple[str, str]]]
+
+
+class Switch:
+    """WSGI middleware before a stock Radicale, answering as a proxy or a busy server would.
+
+    Each reply in `queued` answers one request, in order; then `reply`, when
+    set, answers every request; otherwise requests pass on (after `delay`).
+    """
+
+    def __init__(self) -> None:
+        self.queued: list[Reply] = []
+        self.reply: Reply | None = None
+        self.delay = 0.0
+        self._app: WsgiApp | None = None
+
+    def wrap(self, app: WsgiApp) -> WsgiApp:
+        self._app = app
+        return self
+
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        time.sleep(self.delay)
+        answer = self.queued.pop(0) if self.queued else self.reply
+        if answer is None:
+            assert self._app is not None
+            return self._app(environ, start_response)
+        status, headers = answer
+        start_response(status, [*headers, ("Content-Length", "0")])
+        return [b""]

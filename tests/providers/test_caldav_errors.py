@@ -8,9 +8,7 @@ would.
 from __future__ import annotations
 
 import pathlib
-import time
-from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from collections.abc import Iterator
 
 import pytest
 
@@ -22,34 +20,10 @@ from bridge.providers import (
     TemporaryFailure,
 )
 from bridge.providers.caldav.provider import CalDavCalendarProvider
-from tests.providers.caldav_fixtures import WINDOW, draft
+from tests.providers.caldav_fixtures import WINDOW, Switch, draft
 from tests.servers import free_port
-from tests.stock_radicale import RadicaleServer, WsgiApp, running_radicale
+from tests.stock_radicale import RadicaleServer, running_radicale
 from tests.sync_fixtures import LOOPBACK
-
-
-class Switch:
-    """WSGI middleware: passes requests on, or answers them all with `reply` when it is set."""
-
-    def __init__(self) -> None:
-        self.reply: tuple[str, list[tuple[str, str]]] | None = None
-        self.delay = 0.0
-        self._app: WsgiApp | None = None
-
-    def wrap(self, app: WsgiApp) -> WsgiApp:
-        self._app = app
-        return self
-
-    def __call__(
-        self, environ: dict[str, Any], start_response: Callable[..., Any]
-    ) -> Iterable[bytes]:
-        time.sleep(self.delay)
-        if self.reply is None:
-            assert self._app is not None
-            return self._app(environ, start_response)
-        status, headers = self.reply
-        start_response(status, [*headers, ("Content-Length", "0")])
-        return [b""]
 
 
 @pytest.fixture

@@ -15,41 +15,17 @@ import datetime as dt
 import itertools
 import pathlib
 import shutil
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
-from typing import Any
+from collections.abc import Collection, Iterator, Mapping
 
 import pytest
 
 from bridge.ical.times import recurrence_text, utc_stamp
 from bridge.providers import ExternalEvent
 from bridge.providers.caldav.provider import CalDavCalendarProvider
-from tests.providers.caldav_fixtures import delete_object, put_object, vcalendar
+from tests.providers.caldav_fixtures import Switch, delete_object, put_object, vcalendar
 from tests.providers.contract import HOUR, OutsideWorld, ProviderContract
-from tests.stock_radicale import USERS, WsgiApp, running_radicale
+from tests.stock_radicale import USERS, running_radicale
 from tests.sync_fixtures import LOOPBACK
-
-
-class Throttle:
-    """WSGI middleware: a request meets 429 with the next queued Retry-After, if one is queued."""
-
-    def __init__(self) -> None:
-        self.retry_after: list[int] = []
-        self._app: WsgiApp | None = None
-
-    def wrap(self, app: WsgiApp) -> WsgiApp:
-        self._app = app
-        return self
-
-    def __call__(
-        self, environ: dict[str, Any], start_response: Callable[..., Any]
-    ) -> Iterable[bytes]:
-        if self.retry_after:
-            seconds = self.retry_after.pop(0)
-            headers = [("Retry-After", str(seconds)), ("Content-Length", "0")]
-            start_response("429 Too Many Requests", headers)
-            return [b""]
-        assert self._app is not None
-        return self._app(environ, start_response)
 
 
 def vevent(uid: str, summary: str, start: dt.datetime, end: dt.datetime, *extra: str) -> str:
@@ -72,12 +48,12 @@ class CalDavWorld(OutsideWorld):
         provider: CalDavCalendarProvider,
         calendar_url: str,
         root: pathlib.Path,
-        throttle: Throttle,
+        switch: Switch,
     ) -> None:
         self.provider = provider
         self.calendar_id = calendar_url
         self.root = root
-        self.throttle = throttle
+        self.switch = switch
         self.objects: dict[str, tuple[str, dt.datetime, dt.datetime]] = {}
         """Name of each object another client wrote, with its start and end."""
         self._names = itertools.count(1)
@@ -123,7 +99,7 @@ class CalDavWorld(OutsideWorld):
         (self.root / "users").write_text("".join(f"{u}:{p}\n" for u, p in users.items()))
 
     def rate_limit(self, retry_after: int) -> None:
-        self.throttle.retry_after.append(retry_after)
+        self.switch.queued.append(("429 Too Many Requests", [("Retry-After", str(retry_after))]))
 
     def _name(self, event: ExternalEvent) -> str:
         return event.id.rpartition("/")[2]
@@ -132,11 +108,11 @@ class CalDavWorld(OutsideWorld):
 class TestCalDavProvider(ProviderContract):
     @pytest.fixture
     def world(self, tmp_path: pathlib.Path) -> Iterator[OutsideWorld]:
-        throttle = Throttle()
-        with running_radicale(tmp_path, wrap=throttle.wrap) as server:
+        switch = Switch()
+        with running_radicale(tmp_path, wrap=switch.wrap) as server:
             calendar_url = server.make_calendar("alice", "work")
             provider = CalDavCalendarProvider(
                 server.url + "/", server.user, server.password, allowed_networks=LOOPBACK
             )
-            yield CalDavWorld(provider, calendar_url, tmp_path, throttle)
+            yield CalDavWorld(provider, calendar_url, tmp_path, switch)
             provider.close()
