@@ -209,7 +209,7 @@ class ConflictPolicy(StrEnum):
 
 
 class ProviderKind(StrEnum):
-    """The external calendar APIs CalBridge knows; each synced one is a package in bridge.providers."""
+    """The external calendar APIs CalBridge knows; each it syncs is a bridge.providers package."""
 
     GOOGLE = "google"
     MICROSOFT = "microsoft"
