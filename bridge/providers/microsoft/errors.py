@@ -27,7 +27,9 @@ EXPIRED_SYNC_CODES = frozenset(
     {"syncstatenotfound", "syncstateinvalid", "fullsyncrequired", "resyncrequired"}
 )
 NOT_FOUND_CODES = frozenset({"erroritemnotfound", "itemnotfound", "resourcenotfound"})
-STALE_CODES = frozenset({"errorirresolvableconflict", "preconditionfailed"})
+STALE_CODES = frozenset(
+    {"errorirresolvableconflict", "errorirreparableconflict", "preconditionfailed"}
+)
 THROTTLE_CODES = frozenset({"applicationthrottled", "toomanyrequests", "errortoomanyrequests"})
 
 
