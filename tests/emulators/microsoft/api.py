@@ -49,7 +49,7 @@ ROUTES = [
         "GET",
         f"me/(?:{CAL}/)?calendarView/(?:microsoft\\.graph\\.)?delta(?:\\(\\))?",
         "delta",
-        "delta",
+        "delta_page",
     ),
     _r("GET", f"me/(?:{CAL}/)?calendarView", "calendarView.list", "calendar_view"),
     _r("POST", f"me/(?:{CAL}/)?events", "events.create", "create_event"),
@@ -204,7 +204,7 @@ class GraphApi:
             items = [render.event(i, user, prefs) for i in found]
         return self._page(call, items, f"users('{quote(user.mail)}')/calendarView", prefs)
 
-    def delta(self, call: Call, user: User, args: dict[str, str]) -> Reply:
+    def delta_page(self, call: Call, user: User, args: dict[str, str]) -> Reply:
         prefs = Preferences.parse(call.header("prefer"))
         params = {
             name: call.param(name)

@@ -197,8 +197,8 @@ class EventService:
         if instance.type in ("occurrence", "exception"):
             assert instance.original_start is not None
             instance.item.overrides.pop(instance.original_start, None)
+            # The master's change key stays: its other occurrences did not change.
             instance.item.cancelled.add(instance.original_start)
-            instance.item.touch(self.clock.now())
         else:
             del calendar.items[instance.id]
         if via_api and _organized_by(fields, owner) and addresses(fields):
