@@ -46,7 +46,7 @@ class Receiver:
         self.notifications: list[dict] = []
         self.echo_validation = True
 
-    async def __call__(self, request: Request) -> Response:
+    async def handle(self, request: Request) -> Response:
         token = request.query_params.get("validationToken")
         if token is not None:
             self.validations.append(token)
@@ -60,6 +60,6 @@ class Receiver:
 @pytest.fixture
 def receiver() -> Iterator[tuple[str, Receiver]]:
     hook = Receiver()
-    app = Starlette(routes=[Route("/hook", hook, methods=["POST"])])
+    app = Starlette(routes=[Route("/hook", hook.handle, methods=["POST"])])
     with serve_in_thread(app) as url:
         yield f"{url}/hook", hook
