@@ -106,6 +106,20 @@ class Notification:
     changed: bool
     describe: str
     """For the log: the provider's message number and state."""
+    replace_channel: bool = False
+    """The provider dropped the channel, or will (Graph's `subscriptionRemoved`,
+    `reauthorizationRequired`): forget it, so the next run opens a new one."""
+
+
+@dataclass(frozen=True)
+class ValidationReply:
+    """The provider checks the webhook address before it sends anything (Graph's
+    `validationToken`): answer 200, text/plain, `token` as the body."""
+
+    token: str
+
+
+PushReading = ValidationReply | list[Notification]
 
 
 WEBHOOK_PATH = "/webhooks/{provider}"
@@ -124,9 +138,14 @@ def webhook_path(kind: str) -> str:
 
 @dataclass(frozen=True)
 class PushDoor:
-    """How `/webhooks/{provider}` reads the provider's notifications."""
+    """How `/webhooks/{provider}` reads the provider's messages: `read(headers, query, body)`.
 
-    read: Callable[[Mapping[str, str]], Notification]
+    `accepted` is the status a believed message is answered with (Google
+    takes 200, Graph expects 202).
+    """
+
+    read: Callable[[Mapping[str, str], Mapping[str, str], bytes], PushReading]
+    accepted: int = 200
 
 
 @dataclass(frozen=True)

@@ -21,9 +21,15 @@ that Google retries. A `sync` message may arrive before the channel is
 stored (Google warns it can overtake the watch reply); it gets the same
 404, which costs nothing.
 
-The request stays cheap: no body is read, and the database is only read
-for notifications that carry a channel id and a token, and written only
-to make an account due, in the threadpool.
+Graph instead validates an address before using it (a `validationToken`
+to echo as text/plain), posts its notifications as JSON (answered 202)
+and says when it drops a subscription: the channel is then forgotten, so
+the next run opens a new one.
+
+The request stays cheap: a body is read only up to `MAX_BODY`, the
+database is only read for notifications that carry a channel id and a
+token, and written only to make an account due or forget a channel, in
+the threadpool.
 """
 
 from __future__ import annotations
@@ -34,17 +40,25 @@ import logging
 import sqlalchemy as sa
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from bridge.accounts import AccountState, CalendarAccount
 from bridge.providers.registry import UnknownProvider, provider_spec
-from bridge.providers.spec import WEBHOOK_PATH, Notification, ProviderSpec
+from bridge.providers.spec import WEBHOOK_PATH, Notification, ProviderSpec, ValidationReply
 from bridge.security import same_secret, token_digest
 from bridge.store.db import writing
-from bridge.store.sync_accounts import AccountError, account_by_channel, request_sync
+from bridge.store.sync_accounts import (
+    AccountError,
+    account_by_channel,
+    request_sync,
+    save_channel,
+)
 
 log = logging.getLogger(__name__)
+
+MAX_BODY = 256 * 1024
+"""Graph sends at most a few kilobytes per notification collection; Google sends none."""
 
 
 def webhook_routes(engine: sa.Engine) -> list[Route]:
@@ -54,11 +68,26 @@ def webhook_routes(engine: sa.Engine) -> list[Route]:
         spec = _pushing(request.path_params["provider"])
         if spec is None or spec.push is None:
             return Response(status_code=404)
-        notification = spec.push.read(request.headers)
-        believed = await run_in_threadpool(_receive, engine, spec, notification)
-        return Response(status_code=200 if believed else 404)
+        body = await _bounded_body(request)
+        if body is None:
+            return Response(status_code=413)
+        reading = spec.push.read(request.headers, request.query_params, body)
+        if isinstance(reading, ValidationReply):
+            return PlainTextResponse(reading.token)
+        believed = [await run_in_threadpool(_receive, engine, spec, item) for item in reading]
+        return Response(status_code=spec.push.accepted if any(believed) else 404)
 
     return [Route(WEBHOOK_PATH, receive, methods=["POST"])]
+
+
+async def _bounded_body(request: Request) -> bytes | None:
+    """The body, or None when it is longer than any notification a provider sends."""
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY:
+            return None
+    return bytes(body)
 
 
 def _pushing(name: str) -> ProviderSpec | None:
@@ -82,12 +111,16 @@ def _receive(engine: sa.Engine, spec: ProviderSpec, notification: Notification) 
         log.debug("push message for channel %s not believed", notification.channel_id)
         return False
     log.debug("push %s for account %s", notification.describe, account.id)
-    if notification.changed and _may_wake(account):
-        try:
+    now = dt.datetime.now(dt.UTC)
+    try:
+        if notification.replace_channel:
             with writing(engine) as conn:
-                request_sync(conn, account.id, dt.datetime.now(dt.UTC))
-        except AccountError:  # disconnected since the lookup: its channel is unknown now
-            return False
+                save_channel(conn, account.id, None, now)
+        if notification.changed and _may_wake(account):
+            with writing(engine) as conn:
+                request_sync(conn, account.id, now)
+    except AccountError:  # disconnected since the lookup: its channel is unknown now
+        return False
     return True
 
 

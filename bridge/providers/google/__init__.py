@@ -54,16 +54,19 @@ def _identify(_provider: CalendarProvider, calendars: list[ExternalCalendar]) ->
     return next((item.id for item in calendars if item.primary), calendars[0].id)
 
 
-def _notification(headers: Mapping[str, str]) -> Notification:
-    """Google's push message: all it says is in its X-Goog-* headers (no body is read)."""
+def _notifications(
+    headers: Mapping[str, str], _query: Mapping[str, str], _body: bytes
+) -> list[Notification]:
+    """Google's push message: all it says is in its X-Goog-* headers (the body is empty)."""
     state = headers.get("x-goog-resource-state", "")
-    return Notification(
+    notification = Notification(
         channel_id=headers.get("x-goog-channel-id", ""),
         token=headers.get("x-goog-channel-token", ""),
         resource_id=headers.get("x-goog-resource-id", ""),
         changed=state in CHANGED_STATES,
         describe=f"message {headers.get('x-goog-message-number', '')} ({state})",
     )
+    return [notification]
 
 
 SPEC = ProviderSpec(
@@ -77,5 +80,5 @@ SPEC = ProviderSpec(
         identify=_identify,
     ),
     open=_open,
-    push=PushDoor(read=_notification),
+    push=PushDoor(read=_notifications),
 )
