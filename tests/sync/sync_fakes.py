@@ -1,9 +1,9 @@
-"""Stand-ins for the sync tests: builders, the calendar, an in-memory CRM and executor.
+"""Builders for the sync tests: settings, activities, events, both sides' items, links.
 
-The calendar is the reference `MemoryCalendarProvider` (`memory_calendar`),
-storing descriptions with CRLF line ends the way some APIs do, so echo
-suppression has to rely on normalisation. `MemoryCrm` is the CRM side,
-`apply_plan` a tiny executor, `run_sync` one worker run.
+Everything here is a plain value at the fixed time `NOW`; `plan_of` plans
+them, and `memory_calendar` is the reference `MemoryCalendarProvider` on a
+`Clock` ticking from `NOW`. The state machine, which runs the real sync
+against a database, builds its world in `tests.sync.memory_world`.
 """
 
 from __future__ import annotations
@@ -21,23 +21,12 @@ from bridge.domain import (
     SyncType,
 )
 from bridge.links import Link, Side
-from bridge.providers import CalendarProvider, EventDraft, ExternalEvent
+from bridge.providers import EventDraft, ExternalEvent
 from bridge.providers.memory import MemoryCalendarProvider
 from bridge.sync import (
     CrmItem,
     ExternalItem,
-    ForgetLink,
-    ImportCreate,
-    ImportDelete,
-    ImportUpdate,
     Plan,
-    PushCreate,
-    PushDelete,
-    PushUpdate,
-    Relink,
-    Skip,
-    activity_uid,
-    apply_event,
     crm_hash,
     draft_for,
     event_hash,
@@ -149,134 +138,6 @@ def memory_calendar(clock: Clock) -> MemoryCalendarProvider:
     """The calendar of the sync tests: the reference provider on the tests' clock, storing
     descriptions with CRLF line ends the way some APIs do."""
     return MemoryCalendarProvider(clock=clock.now, description_line_end="\r\n")
-
-
-def user_event(
-    calendar: MemoryCalendarProvider, summary: str, *, private: bool = False
-) -> ExternalEvent:
-    """An event the user adds in the calendar's own app: tomorrow at 12:00 UTC for an hour."""
-    start = dt.datetime(2025, 6, 3, 12, 0, tzinfo=dt.UTC)
-    return calendar.insert_event(summary, start, start + dt.timedelta(hours=1), private=private)
-
-
-class MemoryCrm:
-    """The CRM side: activities with their last change time."""
-
-    def __init__(self, clock: Clock) -> None:
-        self.clock = clock
-        self.activities: dict[int, Activity] = {}
-        self.changed_at: dict[int, dt.datetime] = {}
-        self._ids = itertools.count(1)
-
-    def save(self, item: Activity) -> Activity:
-        if item.id is None:
-            item = dataclasses.replace(item, id=next(self._ids))
-        assert item.id is not None
-        self.activities[item.id] = item
-        self.changed_at[item.id] = self.clock.now()
-        return item
-
-    def delete(self, activity_id: int) -> None:
-        del self.activities[activity_id]
-        del self.changed_at[activity_id]
-
-    def items(self, config: SyncSettings) -> list[CrmItem]:
-        return [
-            CrmItem(
-                item,
-                crm_hash(item, item.public_description),
-                self.changed_at[activity_id],
-                pushable=item.type_key in config.pushed_type_keys,
-            )
-            for activity_id, item in self.activities.items()
-        ]
-
-
-@dataclasses.dataclass
-class SyncState:
-    """What the worker keeps between runs: the link table and the cursor."""
-
-    links: dict[int, Link] = dataclasses.field(default_factory=dict)
-    cursor: str | None = None
-    runs: int = 0
-
-
-def run_sync(
-    crm: MemoryCrm, calendar: CalendarProvider, state: SyncState, config: SyncSettings
-) -> Plan:
-    """One worker run: read both sides, plan, apply, then save the cursor."""
-    state.runs += 1
-    result, cursor = plan_run(crm, calendar, state, config)
-    apply_plan(result, crm, calendar, state, config)
-    state.cursor = cursor
-    return result
-
-
-def plan_run(
-    crm: MemoryCrm, calendar: CalendarProvider, state: SyncState, config: SyncSettings
-) -> tuple[Plan, str]:
-    """Read both sides and plan, without applying: the plan and the cursor to save after it."""
-    snapshot = crm.clock.now()
-    page = calendar.list_changes(CALENDAR_ID, state.cursor, config.window(snapshot))
-    result = plan(
-        list(state.links.values()),
-        crm.items(config),
-        [external(item) for item in page.events],
-        config,
-        full_listing=page.full_listing,
-        snapshot_time=snapshot,
-    )
-    return result, page.cursor
-
-
-def apply_plan(
-    result: Plan, crm: MemoryCrm, calendar: CalendarProvider, state: SyncState, config: SyncSettings
-) -> None:
-    """A tiny executor: apply each action to the CRM, the calendar and the link table."""
-    for action in result.actions:
-        match action:
-            case PushCreate(item):
-                draft = draft_for(item.activity, item.activity.public_description)
-                key = f"{state.runs}:{item.activity_id}"
-                stored = calendar.create(CALENDAR_ID, draft, key)
-                _record(state, item.activity, stored, Side.CRM)
-            case PushUpdate(old, item):
-                draft = draft_for(item.activity, item.activity.public_description)
-                stored = calendar.update(CALENDAR_ID, old.external_id, draft, old.external_etag)
-                _record(state, item.activity, stored, old.origin)
-            case PushDelete(old):
-                calendar.delete(CALENDAR_ID, old.external_id, old.external_etag)
-                state.links.pop(old.activity_id, None)
-            case ImportCreate(ext, private):
-                blank = Activity("", config.import_type_key, 1, activity_uid(ext.event))
-                saved = crm.save(apply_event(blank, ext.event, private=private))
-                _record(state, saved, ext.event, Side.CALENDAR)
-            case ImportUpdate(old, ext, private):
-                current = crm.activities[old.activity_id]
-                saved = crm.save(apply_event(current, ext.event, private=private))
-                _record(state, saved, ext.event, old.origin)
-            case ImportDelete(old):
-                crm.delete(old.activity_id)
-                state.links.pop(old.activity_id)
-            case Relink(new):
-                state.links[new.activity_id] = new
-            case ForgetLink(old):
-                state.links.pop(old.activity_id)
-            case Skip():
-                pass
-
-
-def _record(state: SyncState, item: Activity, stored: ExternalEvent, origin: Side) -> None:
-    assert item.id is not None
-    state.links[item.id] = Link(
-        activity_id=item.id,
-        external_id=stored.id,
-        external_etag=stored.etag,
-        crm_hash=crm_hash(item, item.public_description),
-        external_hash=event_hash(stored),
-        recurrence_id=stored.recurrence_id,
-        origin=origin,
-    )
 
 
 def plan_of(
