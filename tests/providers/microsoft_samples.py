@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterator
 from typing import Any
 
+import pytest
+
 from bridge.providers import EventDraft
+from bridge.providers.http import RetryPolicy
+from bridge.providers.microsoft.endpoints import SCOPES, MicrosoftEndpoints
 from bridge.providers.microsoft.events import STAMP_PROPERTY
+from bridge.providers.microsoft.provider import MicrosoftCalendarProvider
+from bridge.providers.oauth import OAuthTokens
+from tests.emulators.microsoft import GraphEmulator, create_graph_emulator
+from tests.servers import serve_in_thread
 
 
 def resource(event_id: str = "AAMkAGevent1", **fields: Any) -> dict[str, Any]:
@@ -53,3 +62,72 @@ def draft(stamp: int = 1, **fields: Any) -> EventDraft:
         **fields,
     }
     return EventDraft(**values)
+
+
+# The Graph emulator on a real socket, and providers bound to it.
+
+ProviderFactory = Callable[..., MicrosoftCalendarProvider]
+
+
+def issued_tokens(graph: GraphEmulator) -> OAuthTokens:
+    """Tokens for the signed-in user, as if the consent flow had run."""
+    reply = graph.state.issue_tokens(scopes=SCOPES, client_id=graph.client_id)
+    expires_at = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=reply["expires_in"])
+    return OAuthTokens(reply["access_token"], reply["refresh_token"], expires_at)
+
+
+@pytest.fixture
+def graph() -> Iterator[GraphEmulator]:
+    emulator = create_graph_emulator()
+    yield emulator
+    emulator.close()
+
+
+@pytest.fixture
+def graph_url(graph: GraphEmulator) -> Iterator[str]:
+    """The emulator's base URL: the login base and the Graph base at once."""
+    with serve_in_thread(graph.app) as url:
+        yield url
+
+
+@pytest.fixture
+def graph_endpoints(graph: GraphEmulator, graph_url: str) -> MicrosoftEndpoints:
+    return MicrosoftEndpoints(login_base=graph_url, tenant="common", graph_base=graph_url)
+
+
+@pytest.fixture
+def open_graph(
+    graph: GraphEmulator,
+    graph_endpoints: MicrosoftEndpoints,
+    sleeps: list[float],
+    saved_tokens: list[OAuthTokens],
+) -> Iterator[ProviderFactory]:
+    """Make a provider for the signed-in user; keyword arguments override the constructor's."""
+    made: list[MicrosoftCalendarProvider] = []
+
+    def make(**overrides: Any) -> MicrosoftCalendarProvider:
+        arguments: dict[str, Any] = {
+            "client_id": graph.client_id,
+            "client_secret": graph.client_secret,
+            "tokens": issued_tokens(graph),
+            "on_tokens": saved_tokens.append,
+            "endpoints": graph_endpoints,
+            "retry": RetryPolicy(sleep=sleeps.append, jitter=lambda: 0.5),
+            **overrides,
+        }
+        made.append(MicrosoftCalendarProvider(**arguments))
+        return made[-1]
+
+    yield make
+    for provider in made:
+        provider.close()
+
+
+def utc_body(summary: str, start: dt.datetime, end: dt.datetime, **extra: Any) -> dict[str, Any]:
+    """An event body in UTC, as another client would send it."""
+    return {
+        "subject": summary,
+        "start": {"dateTime": start.strftime("%Y-%m-%dT%H:%M:%S"), "timeZone": "UTC"},
+        "end": {"dateTime": end.strftime("%Y-%m-%dT%H:%M:%S"), "timeZone": "UTC"},
+        **extra,
+    }

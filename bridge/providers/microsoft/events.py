@@ -1,7 +1,8 @@
 """Graph event resources <-> the contract's `EventDraft` and `ExternalEvent`.
 
 Pure functions, no I/O. The field rules (Graph's event resource):
-`sensitivity` private/confidential is a private event, `showAs`
+`uid` is the one iCalendar UID a whole series shares (`iCalUId`, the
+fallback, differs per occurrence); `sensitivity` private/confidential is a private event, `showAs`
 free/workingElsewhere is free time, `isAllDay` events keep the date part of
 their start and end (end exclusive), occurrences and exceptions of a series
 carry `seriesMasterId` and `originalStart`, and CalBridge's activity id
@@ -101,7 +102,7 @@ def external_event(resource: Resource, seen_at: dt.datetime) -> ExternalEvent:
     return ExternalEvent(
         id=resource["id"],
         etag=resource.get("@odata.etag", ""),
-        uid=resource.get("iCalUId") or "",
+        uid=resource.get("uid") or resource.get("iCalUId") or "",
         recurrence_id=recurrence_id(resource),
         series_id=resource.get("seriesMasterId"),
         status="cancelled" if resource.get("isCancelled") else "confirmed",
