@@ -1,8 +1,8 @@
 """The real sync, driven at random: both sides change, faults strike, runs die half-way.
 
-Unlike `tests/sync/test_state_machine.py`, which drives the pure
-planner against fakes, this machine runs the executor, the store and the
-Google provider against the emulator over HTTP. Each item has a unique,
+Where `tests/sync/test_state_machine.py` drives the real run against the
+in-memory reference provider, this machine runs it with the Google
+provider against the emulator over HTTP, with faults and runs that die. Each item has a unique,
 versioned summary, so the expected content of both sides is a plain set:
 after every completed sync both sides hold exactly that set, once each
 (nothing duplicated, no edit lost), and a second sync writes nothing.
