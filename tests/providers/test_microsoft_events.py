@@ -88,6 +88,16 @@ def test_an_occurrence_carries_its_original_start_and_series() -> None:
     assert (event.recurrence_id, event.series_id) == ("20300114T090000Z", "AAMkAGmaster")
 
 
+def test_occurrences_share_the_series_uid() -> None:
+    clean = "040000008200E00074C5B7101A82E00800000000ABCDEF"
+    dated = "040000008200E00074C5B7101A82E00807EA010EABCDEF"
+    occurrence = {"seriesMasterId": "m", "originalStart": "2030-01-14T09:00:00Z"}
+
+    assert external_event(resource(iCalUId=dated, **occurrence), SEEN).uid == clean
+    assert external_event(resource(iCalUId=dated, uid="shared", **occurrence), SEEN).uid == "shared"
+    assert external_event(resource(iCalUId=dated), SEEN).uid == dated
+
+
 def test_an_html_body_becomes_plain_text() -> None:
     markup = (
         '<html><head><meta charset="utf-8"><style>p {}</style></head>'

@@ -40,6 +40,7 @@ PARTSTATS = {
     "declined": "DECLINED",
     "tentativelyAccepted": "TENTATIVE",
 }
+GLOBAL_OBJECT_PREFIX = "040000008200E00074C5B7101A82E008"  # Exchange's global object id class
 ATTENDEE_BLOCK = "Attendees (listed here, not invited):"
 _BLOCK_LINE = re.compile(r"^- (?:(?P<name>.*?) )?<(?P<email>[^<>\s]+)>$")
 _FRACTION = re.compile(r"(\.\d{6})\d+")
@@ -102,7 +103,7 @@ def external_event(resource: Resource, seen_at: dt.datetime) -> ExternalEvent:
     return ExternalEvent(
         id=resource["id"],
         etag=resource.get("@odata.etag", ""),
-        uid=resource.get("uid") or resource.get("iCalUId") or "",
+        uid=series_uid(resource),
         recurrence_id=recurrence_id(resource),
         series_id=resource.get("seriesMasterId"),
         status="cancelled" if resource.get("isCancelled") else "confirmed",
@@ -118,6 +119,21 @@ def external_event(resource: Resource, seen_at: dt.datetime) -> ExternalEvent:
         activity_stamp=stamp(resource),
         updated=parse_utc(modified) if modified else seen_at,
     )
+
+
+def series_uid(resource: Resource) -> str:
+    """The iCalendar UID the event's whole series shares ("" if Graph gives none).
+
+    Graph's `uid` is that UID. Without it, an occurrence's `iCalUId` is
+    Exchange's global object id, whose bytes 16 to 19 hold the occurrence's
+    date; zeroed, they give the id of the series ("clean" global object id).
+    """
+    if resource.get("uid"):
+        return str(resource["uid"])
+    ical_uid = str(resource.get("iCalUId") or "")
+    if resource.get("seriesMasterId") and ical_uid.upper().startswith(GLOBAL_OBJECT_PREFIX):
+        return ical_uid[:32] + "00000000" + ical_uid[40:]
+    return ical_uid
 
 
 def removed_event(
