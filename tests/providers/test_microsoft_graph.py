@@ -34,9 +34,8 @@ from bridge.providers.microsoft import SPEC
 from bridge.providers.microsoft.cursor import DeltaCursor
 from bridge.providers.microsoft.endpoints import MicrosoftEndpoints
 from bridge.providers.microsoft.provider import MicrosoftCalendarProvider
-from bridge.providers.microsoft.push import ValidationReply, read_push
 from bridge.providers.oauth import OAuthTokens, authorization_url, exchange_code
-from bridge.providers.spec import Notification
+from bridge.providers.spec import Notification, ValidationReply
 from tests.emulators.microsoft import Fault, GraphEmulator
 from tests.providers import microsoft_samples as samples
 from tests.providers.microsoft_samples import ProviderFactory, draft, utc_body
@@ -401,17 +400,19 @@ def test_a_meeting_is_neither_changed_nor_deleted(
 
 
 class Webhook:
-    """CalBridge's webhook door as Graph needs it: `read_push` on the query and the body."""
+    """A webhook reading Graph's messages through the spec's push door, as `/webhooks` does."""
 
     def __init__(self) -> None:
         self.notifications: list[Notification] = []
 
     async def handle(self, request: Request) -> Response:
-        read = read_push(dict(request.query_params), await request.body())
+        door = SPEC.push
+        assert door is not None
+        read = door.read(request.headers, request.query_params, await request.body())
         if isinstance(read, ValidationReply):
-            return PlainTextResponse(read.token, status_code=read.status)
+            return PlainTextResponse(read.token)
         self.notifications += read
-        return Response(status_code=202)
+        return Response(status_code=door.accepted)
 
 
 @pytest.fixture

@@ -27,8 +27,8 @@ from bridge.providers.microsoft.batch import BatchCall, Batcher
 from bridge.providers.microsoft.cursor import DeltaCursor
 from bridge.providers.microsoft.endpoints import SCOPES
 from bridge.providers.microsoft.errors import error_for
-from bridge.providers.microsoft.push import ValidationReply, notification_url, read_push
-from bridge.providers.spec import Notification
+from bridge.providers.microsoft.push import notification_url, read_push
+from bridge.providers.spec import Notification, ValidationReply
 
 UTC = dt.UTC
 WINDOW = (dt.datetime(2030, 1, 1, tzinfo=UTC), dt.datetime(2030, 3, 1, tzinfo=UTC))
@@ -205,7 +205,7 @@ def test_the_channel_travels_in_the_notification_urls_query() -> None:
 
 
 def test_a_validation_request_is_echoed() -> None:
-    assert read_push({"validationToken": "Validation: token"}, b"") == ValidationReply(
+    assert read_push({}, {"validationToken": "Validation: token"}, b"") == ValidationReply(
         "Validation: token"
     )
 
@@ -225,23 +225,33 @@ def test_notifications_name_the_channel_token_and_subscription() -> None:
                 "clientState": "secret",
                 "lifecycleEvent": "reauthorizationRequired",
             },
+            {
+                "subscriptionId": "sub-1",
+                "clientState": "secret",
+                "lifecycleEvent": "subscriptionRemoved",
+            },
         ]
     }
 
-    found = read_push({"channel": "ch-1"}, json.dumps(body).encode())
+    found = SPEC.push.read({}, {"channel": "ch-1"}, json.dumps(body).encode())  # type: ignore[union-attr]
 
     assert isinstance(found, list)
-    assert [(n.channel_id, n.token, n.resource_id, n.changed) for n in found] == [
-        ("ch-1", "secret", "sub-1", True),
-        ("ch-1", "secret", "sub-1", True),
-        ("ch-1", "secret", "sub-1", False),
+    assert [(n.channel_id, n.token, n.resource_id) for n in found] == [
+        ("ch-1", "secret", "sub-1")
+    ] * 4
+    assert [(n.changed, n.replace_channel) for n in found] == [
+        (True, False),
+        (True, False),
+        (False, True),
+        (True, True),
     ]
+    assert SPEC.push.accepted == 202  # type: ignore[union-attr]
     assert all(isinstance(n, Notification) for n in found)
 
 
 def test_a_body_that_is_no_notification_yields_none() -> None:
-    assert read_push({"channel": "c"}, b"not json") == []
-    assert read_push({"channel": "c"}, b'{"value": 3}') == []
+    assert read_push({}, {"channel": "c"}, b"not json") == []
+    assert read_push({}, {"channel": "c"}, b'{"value": 3}') == []
 
 
 # The spec

@@ -4,18 +4,25 @@ The settings model (`settings`) and the implementation (`provider`, `api`,
 `events`, ...) load only when first needed: importing this package costs
 next to nothing.
 
-The spec has no push door yet: `PushDoor.read` sees a request's headers
-only, while Graph puts its notifications in the body and first validates
-the address with a `validationToken` to echo. `push.read_push` reads
-Graph's side of it, ready for a door that passes the query and the body.
+Push notifications come as a JSON body, answered 202, after Graph first
+validated the webhook address with a `validationToken` to echo (see
+`push`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from bridge.domain import ProviderKind
-from bridge.providers.spec import OAuthConnect, ProviderSpec, SecretSaver, StoredAccount
+from bridge.providers.spec import (
+    OAuthConnect,
+    ProviderSpec,
+    PushDoor,
+    PushReading,
+    SecretSaver,
+    StoredAccount,
+)
 
 if TYPE_CHECKING:
     from bridge.providers import CalendarProvider, ExternalCalendar
@@ -54,6 +61,12 @@ def _identify(provider: CalendarProvider, _calendars: list[ExternalCalendar]) ->
     return provider.account_address()
 
 
+def _read_push(headers: Mapping[str, str], query: Mapping[str, str], body: bytes) -> PushReading:
+    from bridge.providers.microsoft.push import read_push
+
+    return read_push(headers, query, body)
+
+
 SPEC = ProviderSpec(
     kind=ProviderKind.MICROSOFT,
     label="Microsoft",
@@ -65,5 +78,5 @@ SPEC = ProviderSpec(
         identify=_identify,
     ),
     open=_open,
-    push=None,
+    push=PushDoor(read=_read_push, accepted=202),
 )

@@ -16,9 +16,13 @@ from the id's end), so the two are kept apart:
 
 So a notification is believed, as for Google, when the channel named in
 the query exists, `clientState` matches its token and `subscriptionId`
-is the subscription it holds. `read_push` turns one POST into that shape,
-or into the validation reply Graph waits for when a subscription is
-created (`?validationToken=...`, echoed as text/plain within 10 seconds).
+is the subscription it holds. `read_push` (the spec's `PushDoor.read`)
+turns one POST into that shape, or into the validation reply Graph waits
+for when a subscription is created (`?validationToken=...`, echoed as
+text/plain within 10 seconds). Lifecycle notifications say Graph removed
+the subscription or will (`subscriptionRemoved`, `reauthorizationRequired`):
+the channel is then to be replaced; `missed` and `subscriptionRemoved`
+mean changes may have gone unreported, so the account becomes due.
 """
 
 from __future__ import annotations
@@ -26,29 +30,20 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from bridge.providers import WatchedChannel
 from bridge.providers.microsoft.api import GraphApi
 from bridge.providers.microsoft.events import parse_utc
-from bridge.providers.spec import Notification
+from bridge.providers.spec import Notification, PushReading, ValidationReply
 
 MAX_LIFETIME = dt.timedelta(minutes=10080)
 CHANNEL_PARAMETER = "channel"
 CHANGED_LIFECYCLE = frozenset({"missed", "subscriptionRemoved"})
-"""Lifecycle events after which a sync is due: notifications were lost, or will be."""
-
-
-@dataclass(frozen=True)
-class ValidationReply:
-    """Graph is validating a new notification URL: answer 200, text/plain, this body."""
-
-    token: str
-
-    content_type = "text/plain"
-    status = 200
+"""Lifecycle events after which a sync is due: notifications were lost."""
+ENDING_LIFECYCLE = frozenset({"subscriptionRemoved", "reauthorizationRequired"})
+"""Lifecycle events after which the channel must be replaced."""
 
 
 def notification_url(address: str, channel_id: str) -> str:
@@ -92,8 +87,10 @@ def delete_subscription(api: GraphApi, subscription_id: str) -> None:
     api.call("DELETE", f"/subscriptions/{subscription_id}", expected=(404,))
 
 
-def read_push(query: Mapping[str, str], body: bytes) -> ValidationReply | list[Notification]:
+def read_push(headers: Mapping[str, str], query: Mapping[str, str], body: bytes) -> PushReading:
     """One POST of Graph to the webhook: a validation request, or its notifications.
+
+    Graph says everything in the query and the JSON body; `headers` are not read.
 
     A body that is not a Graph notification collection yields no
     notifications (the webhook answers 202 and believes nothing).
@@ -119,5 +116,6 @@ def _notification(channel_id: str, item: dict[str, Any]) -> Notification:
         token=str(item.get("clientState") or ""),
         resource_id=str(item.get("subscriptionId") or ""),
         changed=bool(change) or lifecycle in CHANGED_LIFECYCLE,
+        replace_channel=lifecycle in ENDING_LIFECYCLE,
         describe=f"{what} ({item.get('resource', '')})",
     )
