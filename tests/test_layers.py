@@ -75,7 +75,7 @@ def test_the_store_loads_no_sync_engine(module: str) -> None:
     assert within(names, ("bridge.sync", "bridge.worker", "bridge.web")) == []
 
 
-PROVIDER_PACKAGES = ("google", "caldav", "memory")
+PROVIDER_PACKAGES = ("google", "microsoft", "caldav", "memory")
 ABOVE_PROVIDERS = (
     "bridge.store",
     "bridge.sync",

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from bridge.domain import ProviderKind
 from bridge.errors import InvalidInput
-from bridge.providers import caldav, google
+from bridge.providers import caldav, google, microsoft
 from bridge.providers.spec import ProviderSpec
 
 PROVIDERS: tuple[ProviderSpec, ...] = (
     google.SPEC,
+    microsoft.SPEC,
     caldav.SPEC,
 )
 

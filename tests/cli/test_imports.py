@@ -23,6 +23,7 @@ HEAVY = (
     "rich",
     "bridge.providers.google.provider",
     "bridge.providers.caldav.provider",
+    "bridge.providers.microsoft.provider",
     "bridge.providers.oauth",
     "bridge.calendar_accounts",
     "bridge.web",
