@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install run test fuzz lint format bench bench-sync clean
+.PHONY: install run test fuzz lint format bench bench-sync bench-sync-microsoft clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,9 @@ bench: install
 
 bench-sync: install
 	$(BIN)/python -m bench.sync_google
+
+bench-sync-microsoft: install
+	$(BIN)/python -m bench.sync_microsoft
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,19 +1,19 @@
-"""How long a CRM edit takes to reach Google, with the worker running its real loop.
+"""How long a CRM edit takes to reach the calendar service, with the worker running its real loop.
 
 The worker serves in a background thread exactly as `calbridge worker`
 runs it (`Worker.serve`, polling every `Schedule.poll` seconds). Each
 change renames one activity through the store, then watches the emulator
-until the event carries the new summary; the delay runs from the commit of
+until the event carries the new title; the delay runs from the commit of
 the save to the moment the emulator holds the write.
 
 The watch reads the one event it waits for, under the emulator's lock,
-every `WATCH_EVERY` seconds. Copying the whole calendar
-(`GoogleState.events`) to look for it takes about a second for 10,000
-events and holds that same lock, which would both blur the figure and
-delay the very write being timed, so it is used once, up front, to find
-which event each changed activity became. Between changes the benchmark
-waits for the run to be over and then a random part of a poll interval,
-so changes land at every point of the worker's poll cycle.
+every `WATCH_EVERY` seconds (`EmulatedService.summary`). Copying the
+whole calendar to look for it takes about a second for 10,000 events and
+holds that same lock, which would both blur the figure and delay the very
+write being timed, so it is done once, up front, to find which event each
+changed activity became (`EmulatedService.event_ids`). Between changes the
+benchmark waits for the run to be over and then a random part of a poll
+interval, so changes land at every point of the worker's poll cycle.
 """
 
 from __future__ import annotations
@@ -27,13 +27,11 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from bench import _sync_activities as crm
-from bench._sync_emulator import Connected
 from bench._sync_runs import Requests
-from bridge.providers.google.events import STAMP_PROPERTY
+from bench._sync_service import Connected, EmulatedService
 from bridge.store import sync_runs
 from bridge.store.schema import calendar_accounts
 from bridge.worker.scheduler import Worker
-from tests.emulators.google_calendar import GoogleEmulator
 
 WATCH_EVERY = 0.005
 GIVE_UP_AFTER = 60.0
@@ -53,15 +51,15 @@ class Latency:
 
 
 def measure_latency(
-    worker: Worker, google: GoogleEmulator, target: Connected, activity_ids: Sequence[int]
+    worker: Worker, service: EmulatedService, target: Connected, activity_ids: Sequence[int]
 ) -> Latency:
     """Rename each activity in turn with the worker serving; the delay of each."""
-    events = _event_ids(google, target.calendar_id, activity_ids)
+    events = service.event_ids(target.calendar_id, activity_ids)
     rng = random.Random(_SEED)
     runs_before = _last_run_id(worker.engine, target.account_id)
     stop = threading.Event()
     loop = threading.Thread(target=worker.serve, args=(stop,), name="bench-worker", daemon=True)
-    google.requests.reset()
+    service.requests.reset()
     loop.start()
     delays: list[float | None] = []
     try:
@@ -71,7 +69,7 @@ def measure_latency(
             subject = f"Changed in the CRM, change {number}"
             crm.rename(worker.engine, activity_id, subject)
             saved_at = time.perf_counter()
-            arrived_at = _wait_for(google, target.calendar_id, events[activity_id], subject)
+            arrived_at = _wait_for(service, target.calendar_id, events[activity_id], subject)
             delays.append(None if arrived_at is None else arrived_at - saved_at)
         _wait_until_idle(worker.engine, target.account_id)
     finally:
@@ -80,37 +78,18 @@ def measure_latency(
         loop.join(STOP_TIMEOUT)
     return Latency(
         delays,
-        Requests.of(google.requests),
+        Requests.of(service.requests),
         _run_seconds(worker.engine, target.account_id, runs_before),
     )
 
 
-def _event_ids(
-    google: GoogleEmulator, calendar_id: str, activity_ids: Sequence[int]
-) -> dict[int, str]:
-    """The event each activity was pushed as, by the activity id stamped into it."""
-    wanted = {str(activity_id): activity_id for activity_id in activity_ids}
-    found = {}
-    for event_id, event in google.state.events(calendar_id).items():
-        stamp = event.get("extendedProperties", {}).get("private", {}).get(STAMP_PROPERTY)
-        if stamp in wanted:
-            found[wanted[stamp]] = event_id
-    missing = sorted(set(activity_ids) - set(found))
-    if missing:
-        raise RuntimeError(f"activities {missing} were never pushed to the emulator")
-    return found
-
-
 def _wait_for(
-    google: GoogleEmulator, calendar_id: str, event_id: str, summary: str
+    service: EmulatedService, calendar_id: str, event_id: str, summary: str
 ) -> float | None:
     """When the emulator's copy of the event first carries `summary`; None after the limit."""
-    events = google.state.calendars[calendar_id].events
     deadline = time.perf_counter() + GIVE_UP_AFTER
     while time.perf_counter() < deadline:
-        with google.state.lock:
-            current = events[event_id].resource.get("summary")
-        if current == summary:
+        if service.summary(calendar_id, event_id) == summary:
             return time.perf_counter()
         time.sleep(WATCH_EVERY)
     return None

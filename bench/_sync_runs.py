@@ -4,7 +4,8 @@ The run is asked for as "Sync now" does (`request_sync`) and run by the
 worker's `run_due`, the path `calbridge worker --once` takes. The
 emulator's log is reset just before, so every request it then counts is
 the run's: a batch counts once (it is one HTTP request) and the calls
-inside it are kept apart, as Google's connection and quota costs differ.
+inside it are kept apart, as connection and quota costs differ (Google
+and Graph alike).
 A run that does not end OK stops the benchmark: its counts would mean
 nothing.
 """
@@ -15,13 +16,12 @@ import datetime as dt
 import time
 from dataclasses import dataclass
 
+from bench._sync_service import EmulatedService, RequestLog
 from bridge.store.db import writing
 from bridge.store.sync_accounts import request_sync
 from bridge.store.sync_runs import RunOutcome
 from bridge.sync.run import RunResult
 from bridge.worker.scheduler import Worker
-from tests.emulators.google_calendar import GoogleEmulator
-from tests.emulators.google_requests import RequestLog
 
 BATCH = "batch"
 """The emulator's name for the batch endpoint in its request log."""
@@ -61,15 +61,15 @@ class CountedRun:
     result: RunResult
 
 
-def counted_run(worker: Worker, google: GoogleEmulator, account_id: int) -> CountedRun:
+def counted_run(worker: Worker, service: EmulatedService, account_id: int) -> CountedRun:
     """Make the account due, run it, and return what it cost."""
     with writing(worker.engine) as conn:
         request_sync(conn, account_id, dt.datetime.now(dt.UTC))
-    google.requests.reset()
+    service.requests.reset()
     started = time.perf_counter()
     results = worker.run_due()
     seconds = time.perf_counter() - started
-    requests = Requests.of(google.requests)
+    requests = Requests.of(service.requests)
     result = results.get(account_id)
     if result is None or result.outcome is not RunOutcome.OK:
         reason = "did not run" if result is None else f"{result.outcome}: {result.message}"

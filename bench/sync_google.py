@@ -15,7 +15,8 @@ order, on one account holding N activities (default 10,000):
 5. with the worker serving in the background: the delay from saving a
    change in the CRM to the write arriving at Google, over K changes.
 
-Each figure is printed next to its target, met or MISSED. It is a
+Each figure is printed next to its target, met or MISSED (the course is
+`bench._sync_bench`'s, shared with `bench.sync_microsoft`). It is a
 measurement, not a test: the exit status is 0 either way. SQLite in a
 temporary directory by default; `--database-url` names a PostgreSQL server
 on which a throwaway database is created and dropped.
@@ -23,182 +24,15 @@ on which a throwaway database is created and dropped.
 
 from __future__ import annotations
 
-import argparse
-import datetime as dt
-import math
-import os
-import statistics
 import sys
-import time
 from collections.abc import Sequence
 
-from rich.console import Console
-
-from bench import _sync_activities as crm
-from bench._sync_database import Database, is_postgresql, throwaway_database
-from bench._sync_emulator import connect_account, served_emulator, settings_for
-from bench._sync_latency import Latency, measure_latency
-from bench._sync_report import Row, print_table
-from bench._sync_runs import CountedRun, counted_run
-from bridge.worker.setup import build_worker
-from tests.emulators.google_calendar import GoogleEmulator
-
-PUSH_REQUESTS_PER_1000 = 25
-"""At most 250 requests for 10,000 activities, scaled with N."""
-INCREMENTAL_MAX_REQUESTS = 2
-IDLE_MAX_REQUESTS = 1
-LATENCY_MAX_SECONDS = 2.0
-
-
-def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description="CalBridge's Google Calendar sync: cost, delay.")
-    parser.add_argument(
-        "--activities", type=int, default=10_000, help="activities to push (10,000)"
-    )
-    parser.add_argument("--changes", type=int, default=10, help="timed CRM changes (10)")
-    parser.add_argument(
-        "--database-url",
-        help="a PostgreSQL server URL; a throwaway database is made on it (default: SQLite)",
-    )
-    args = parser.parse_args(argv)
-    if args.changes < 1:
-        parser.error("--changes must be at least 1")
-    if args.activities < args.changes + 2:
-        parser.error("--activities must be at least --changes + 2")
-    if args.database_url is not None and not is_postgresql(args.database_url):
-        parser.error("--database-url must name a PostgreSQL server (SQLite is the default)")
-    return args
-
-
-def push_target(activities: int) -> int:
-    return math.ceil(activities * PUSH_REQUESTS_PER_1000 / 1000)
-
-
-def _run_detail(run: CountedRun) -> str:
-    counts = run.result.counts
-    return f"{run.requests.describe()}; run {run.seconds:.2f} s, pushed {counts.pushed:,}"
-
-
-def push_rows(run: CountedRun, activities: int, load_seconds: float) -> list[Row]:
-    total = run.requests.total
-    per_thousand = total * 1000 / activities
-    return [
-        Row(
-            f"push of {activities:,} activities: requests",
-            f"{total:,}",
-            f"<= {push_target(activities):,}",
-            total <= push_target(activities),
-            _run_detail(run),
-        ),
-        Row(
-            "push: requests per 1,000 activities",
-            f"{per_thousand:.1f}",
-            f"<= {PUSH_REQUESTS_PER_1000}",
-            per_thousand <= PUSH_REQUESTS_PER_1000,
-        ),
-        Row(
-            "push: wall time",
-            f"{run.seconds:.1f} s",
-            detail=(
-                f"{activities / run.seconds:,.0f} activities/s; "
-                f"loading them into the CRM (bulk insert) took {load_seconds:.1f} s"
-            ),
-        ),
-    ]
-
-
-def request_row(measure: str, run: CountedRun, limit: int) -> Row:
-    total = run.requests.total
-    return Row(measure, f"{total:,}", f"<= {limit}", total <= limit, _run_detail(run))
-
-
-def latency_rows(latency: Latency, poll: float) -> list[Row]:
-    arrived = [delay for delay in latency.delays if delay is not None]
-    lost = len(latency.delays) - len(arrived)
-    changes = len(latency.delays)
-    target = f"< {LATENCY_MAX_SECONDS:g} s"
-    runs = latency.run_seconds
-    run_detail = (
-        f"worker poll {poll:g} s; its {len(runs)} runs took {min(runs, default=0):.2f}"
-        f"-{max(runs, default=0):.2f} s (median {statistics.median(runs or [0]):.2f} s)"
-    )
-    detail = f"{latency.requests.total:,} requests: {latency.requests.describe()}"
-    if lost:
-        detail += f"; {lost} change(s) never arrived"
-    median = statistics.median(arrived) if arrived else math.inf
-    worst = math.inf if lost else max(arrived)
-    return [
-        Row(
-            f"CRM change -> Google write, median of {changes}",
-            _seconds(median),
-            target,
-            median < LATENCY_MAX_SECONDS,
-            run_detail,
-        ),
-        Row(
-            f"CRM change -> Google write, max of {changes}",
-            _seconds(worst),
-            target,
-            worst < LATENCY_MAX_SECONDS,
-            detail,
-        ),
-    ]
-
-
-def _seconds(value: float) -> str:
-    return "lost" if math.isinf(value) else f"{value:.2f} s"
-
-
-def measure(
-    args: argparse.Namespace, db: Database, google: GoogleEmulator, base_url: str, console: Console
-) -> list[Row]:
-    settings = settings_for(google, base_url, db.url)
-    target = connect_account(db.engine, settings, google)
-    assert target.user.id is not None
-    today = dt.datetime.now(dt.UTC).date()
-    load_seconds = crm.load(db.engine, crm.generate(target.user.id, args.activities, today))
-    console.print(f"loaded {args.activities:,} activities in {load_seconds:.1f} s")
-    worker = build_worker(settings, db.engine)
-
-    console.print(f"initial push of {args.activities:,} activities ...")
-    push = counted_run(worker, google, target.account_id)
-    first, steady, *timed = crm.spread_ids(db.engine, target.user.id, args.changes + 2)
-    crm.rename(db.engine, first, "Changed right after the push")
-    after_push = counted_run(worker, google, target.account_id)
-    idle = counted_run(worker, google, target.account_id)
-    crm.rename(db.engine, steady, "Changed in steady state")
-    incremental = counted_run(worker, google, target.account_id)
-
-    poll = worker.schedule.poll
-    console.print(f"timing {args.changes} CRM changes with the worker serving (poll {poll:g} s)")
-    latency = measure_latency(worker, google, target, timed)
-    return [
-        *push_rows(push, args.activities, load_seconds),
-        request_row("1 change: first run after the push", after_push, INCREMENTAL_MAX_REQUESTS),
-        request_row("idle run (nothing changed)", idle, IDLE_MAX_REQUESTS),
-        request_row("1 change: steady state", incremental, INCREMENTAL_MAX_REQUESTS),
-        *latency_rows(latency, poll),
-    ]
-
-
-def _load() -> str:
-    """The machine's load: timings are only comparable between runs on a quiet machine."""
-    one, five, _ = os.getloadavg()
-    return f"load average {one:.1f} (1 min), {five:.1f} (5 min)"
+from bench import _sync_bench
+from bench._sync_emulator import served_emulator
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv)
-    # A log file gets the whole table unwrapped; a terminal keeps its own width.
-    console = Console(width=None if sys.stdout.isatty() else 160)
-    started = time.perf_counter()
-    with throwaway_database(args.database_url) as db, served_emulator() as (google, base_url):
-        console.print(f"database: {db.label}; Google emulator at {base_url}; {_load()}")
-        rows = measure(args, db, google, base_url, console)
-    title = f"Google Calendar sync, {args.activities:,} activities, {db.label}"
-    print_table(console, title, rows)
-    console.print(f"total {time.perf_counter() - started:,.1f} s; {_load()}")
-    return 0
+    return _sync_bench.main(served_emulator, "CalBridge's Google Calendar sync: cost, delay.", argv)
 
 
 if __name__ == "__main__":
