@@ -1,7 +1,9 @@
-"""Fixtures for calendar sync: the Google emulator on a socket, a CRM user, accounts, a worker.
+"""Fixtures for calendar sync: the Google and Graph emulators on sockets, a CRM user, accounts,
+a worker.
 
-Everything talks over real HTTP to the emulator; the only test-specific
-configuration is the emulator's URLs in the `[google]` settings, and CalDAV
+Everything talks over real HTTP to the emulators; the only test-specific
+configuration is the emulators' URLs in the `[google]` and `[microsoft]`
+settings (the Graph emulator starts only for tests that use it), and CalDAV
 accounts being allowed to reach loopback (`LOOPBACK`), where the test
 servers listen. The emulator refuses batches of more than 50 calls, the
 provider's own limit.
@@ -24,11 +26,13 @@ from bridge.domain import User
 from bridge.providers.caldav.settings import CalDavSettings
 from bridge.providers.google.endpoints import GoogleEndpoints
 from bridge.providers.google.settings import GoogleSettings
+from bridge.providers.microsoft.settings import MicrosoftSettings
 from bridge.secrets import SecretBox, generate_key
 from bridge.store.db import writing
 from bridge.store.users import create_user
 from bridge.worker.scheduler import Schedule, Worker
 from tests.emulators.google_calendar import GoogleEmulator, create_google_emulator
+from tests.emulators.microsoft import GraphEmulator, create_graph_emulator
 from tests.providers.google_provider_samples import issued_tokens
 from tests.servers import serve_in_thread
 
@@ -55,6 +59,20 @@ def google_url(google: GoogleEmulator) -> Iterator[str]:
 
 
 @pytest.fixture
+def graph() -> Iterator[GraphEmulator]:
+    """The Microsoft Graph emulator (identity platform and Graph at one base URL)."""
+    emulator = create_graph_emulator()
+    yield emulator
+    emulator.close()
+
+
+@pytest.fixture
+def graph_url(graph: GraphEmulator) -> Iterator[str]:
+    with serve_in_thread(graph.app) as base_url:
+        yield base_url
+
+
+@pytest.fixture
 def endpoints(google_url: str) -> GoogleEndpoints:
     return GoogleEndpoints(
         api_base=google_url,
@@ -73,8 +91,23 @@ def box(secret_key: str) -> SecretBox:
     return SecretBox(secret_key)
 
 
-def emulator_settings(google: GoogleEmulator, google_url: str, **core: Any) -> Settings:
-    """Settings with Google at the emulator and CalDAV accounts allowed onto loopback."""
+def emulator_settings(
+    google: GoogleEmulator,
+    google_url: str,
+    graph: tuple[GraphEmulator, str] | None = None,
+    **core: Any,
+) -> Settings:
+    """Settings with Google at the emulator and CalDAV accounts allowed onto loopback;
+    with `graph` (the Graph emulator and its URL), Microsoft at that emulator."""
+    sections: dict[str, Any] = {}
+    if graph is not None:
+        emulator, url = graph
+        sections["microsoft"] = MicrosoftSettings(
+            client_id=emulator.client_id,
+            client_secret=emulator.client_secret,
+            login_base=url,
+            graph_base=url,
+        )
     return Settings(
         google=GoogleSettings(
             client_id=google.client_id,
@@ -84,13 +117,27 @@ def emulator_settings(google: GoogleEmulator, google_url: str, **core: Any) -> S
             token_url=f"{google_url}/token",
         ),
         caldav=CalDavSettings(allowed_networks=list(LOOPBACK)),
+        **sections,
         **core,
     )
 
 
+def uses_graph(request: pytest.FixtureRequest) -> bool:
+    """Whether the test asks for the Graph emulator, by name or by a "microsoft" `side`."""
+    callspec = getattr(request.node, "callspec", None)
+    side = callspec.params.get("side") if callspec is not None else None
+    return "graph" in request.fixturenames or side == "microsoft"
+
+
 @pytest.fixture
-def provider_settings(google: GoogleEmulator, google_url: str) -> Settings:
-    return emulator_settings(google, google_url)
+def provider_settings(
+    request: pytest.FixtureRequest, google: GoogleEmulator, google_url: str
+) -> Settings:
+    """The emulators' settings; the Graph emulator is started only for tests that use it."""
+    if not uses_graph(request):
+        return emulator_settings(google, google_url)
+    graph = request.getfixturevalue("graph")
+    return emulator_settings(google, google_url, (graph, request.getfixturevalue("graph_url")))
 
 
 @pytest.fixture

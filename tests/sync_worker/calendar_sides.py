@@ -4,7 +4,8 @@ Each side connects alice's account through the real connect path and lets
 a test act as the calendar's owner would in their calendar app (add, edit,
 delete events) and read back what the calendar holds, independently of
 CalBridge's own provider code: the Google side reads the emulator's store,
-the CalDAV side reads stock Radicale's files on disk.
+the Microsoft side the Graph emulator's mailbox, the CalDAV side stock
+Radicale's files on disk.
 """
 
 from __future__ import annotations
@@ -21,7 +22,13 @@ import recurring_ical_events
 
 from bridge.accounts import CalendarAccount
 from bridge.calendar_accounts import CalendarAccounts
+from bridge.providers.microsoft.events import STAMP_PROPERTY
 from tests.emulators.google_calendar import GoogleEmulator
+from tests.emulators.microsoft import GraphEmulator, render
+from tests.emulators.microsoft import times as graph_times
+from tests.emulators.microsoft.store import parse_occurrence_id
+from tests.emulators.microsoft.times import Preferences
+from tests.providers import microsoft_samples
 from tests.providers.google_provider_samples import issued_tokens
 from tests.stock_radicale import RadicaleServer
 
@@ -154,6 +161,118 @@ def _google_start(start: dict[str, str]) -> dt.datetime | dt.date:
     if "date" in start:
         return dt.date.fromisoformat(start["date"])
     return dt.datetime.fromisoformat(start["dateTime"].replace("Z", "+00:00"))
+
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+FAR_PAST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+FAR_FUTURE = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
+
+
+class MicrosoftSide:
+    """The mailbox's default calendar at the Graph emulator, edited as its owner in Outlook.
+
+    Writes go through the emulator's owner hooks (they bump change keys,
+    feed delta and mail no one); reads take the mailbox's events with every
+    extended property, series expanded as a calendar view shows them.
+    """
+
+    kind = "microsoft"
+
+    def __init__(self, graph: GraphEmulator, account: CalendarAccount) -> None:
+        self.graph = graph
+        self.account = account
+        self.calendar = graph.state.default_calendar()
+
+    def add(
+        self,
+        summary: str,
+        start: dt.datetime,
+        *,
+        private: bool = False,
+        description: str = "",
+        weekly: int = 0,
+    ) -> str:
+        body = microsoft_samples.utc_body(
+            summary,
+            start,
+            start + dt.timedelta(hours=1),
+            body={"contentType": "text", "content": description},
+        )
+        if private:
+            body["sensitivity"] = "private"
+        if weekly:
+            body["recurrence"] = _weekly(start, weekly)
+        return str(self.graph.state.insert_event(self.calendar, body)["id"])
+
+    def edit(self, handle: str, summary: str) -> None:
+        self.graph.state.patch_event(self.calendar, handle, {"subject": summary})
+
+    def remove(self, handle: str) -> None:
+        self.graph.state.delete_event(self.calendar, handle)
+
+    def connect_again(self, accounts: CalendarAccounts, login: str) -> CalendarAccount:
+        tokens = microsoft_samples.issued_tokens(self.graph)
+        self.account = accounts.connect_tokens(login, "microsoft", tokens)
+        return self.account
+
+    def cancel(self, occurrence: SeenEvent) -> None:
+        parsed = parse_occurrence_id(occurrence.handle)
+        assert parsed is not None, f"{occurrence.handle} is no occurrence of a series"
+        series_id, original_start = parsed
+        self.graph.state.cancel_occurrence(self.calendar, series_id, original_start)
+
+    def shorten(self, handle: str, count: int) -> None:
+        master = self.graph.state.events(self.calendar)[handle]
+        first = graph_times.instant(master["start"])
+        self.graph.state.patch_event(self.calendar, handle, {"recurrence": _weekly(first, count)})
+
+    def add_calendar(self, name: str) -> str:
+        return self.graph.state.add_calendar(name)
+
+    def events(self, calendar_id: str | None = None) -> list[SeenEvent]:
+        state = self.graph.state
+        with state.lock:
+            calendar = state.store.calendars[calendar_id or self.calendar]
+            resources = [
+                render.event(instance, calendar.owner, Preferences(), expand=set(instance.extended))
+                for instance in state.store.instances(calendar, FAR_PAST, FAR_FUTURE)
+            ]
+        return [_graph_seen(resource) for resource in resources]
+
+
+def _weekly(first: dt.datetime, count: int) -> dict[str, Any]:
+    return {
+        "pattern": {"type": "weekly", "interval": 1, "daysOfWeek": [WEEKDAYS[first.weekday()]]},
+        "range": {
+            "type": "numbered",
+            "startDate": first.date().isoformat(),
+            "numberOfOccurrences": count,
+        },
+    }
+
+
+def _graph_seen(resource: dict[str, Any]) -> SeenEvent:
+    start: dt.datetime | dt.date = graph_times.instant(resource["start"])
+    if resource.get("isAllDay"):
+        start = graph_times.parse_local(resource["start"]["dateTime"]).date()
+    body = resource.get("body") or {}
+    text = body.get("content") or ""
+    if body.get("contentType") == "html":
+        text = render.html_to_text(text)
+    stamps = [
+        prop["value"]
+        for prop in resource.get("singleValueExtendedProperties") or ()
+        if prop["id"].lower() == STAMP_PROPERTY.lower()
+    ]
+    return SeenEvent(
+        handle=resource["id"],
+        summary=resource.get("subject") or "",
+        description=text,
+        location=(resource.get("location") or {}).get("displayName") or "",
+        private=resource.get("sensitivity") in ("private", "confidential"),
+        start=start,
+        stamp=stamps[0] if stamps else None,
+    )
 
 
 class CalDavSide:

@@ -1,4 +1,5 @@
-"""The scenario tests run against each provider: the Google emulator and stock Radicale."""
+"""The scenario tests run against each provider: the Google and Graph emulators and stock
+Radicale."""
 
 from __future__ import annotations
 
@@ -13,13 +14,15 @@ from bridge.calendar_accounts import CalendarAccounts
 from bridge.domain import User
 from bridge.worker.scheduler import Worker
 from tests.emulators.google_calendar import GoogleEmulator
+from tests.emulators.microsoft import GraphEmulator
+from tests.providers import microsoft_samples
 from tests.providers.google_provider_samples import issued_tokens
 from tests.stock_radicale import running_radicale
-from tests.sync_worker.calendar_sides import CalDavSide, CalendarSide, GoogleSide
+from tests.sync_worker.calendar_sides import CalDavSide, CalendarSide, GoogleSide, MicrosoftSide
 from tests.sync_worker.scene import Scene
 
 
-@pytest.fixture(params=["google", "caldav"])
+@pytest.fixture(params=["google", "microsoft", "caldav"])
 def side(
     request: pytest.FixtureRequest,
     google: GoogleEmulator,
@@ -32,6 +35,10 @@ def side(
     if request.param == "google":
         account = calendar_accounts.connect_tokens(crm_user.login, "google", issued_tokens(google))
         yield GoogleSide(google, google_url, account)
+        return
+    if request.param == "microsoft":
+        # started on demand (and in `provider_settings`): only Microsoft scenes pay for it
+        yield _microsoft_side(request.getfixturevalue("graph"), calendar_accounts, crm_user)
         return
     root = tmp_path / "radicale"
     with running_radicale(root) as server:
@@ -69,6 +76,28 @@ def scene_at_google(
 ) -> Scene:
     """The scene with alice's Google account, for what only Google does (faults, push, batches)."""
     side = GoogleSide(google, google_url, google_account)
+    return Scene(engine, side, calendar_accounts, crm_user, worker)
+
+
+def _microsoft_side(
+    graph: GraphEmulator, calendar_accounts: CalendarAccounts, crm_user: User
+) -> MicrosoftSide:
+    tokens = microsoft_samples.issued_tokens(graph)
+    account = calendar_accounts.connect_tokens(crm_user.login, "microsoft", tokens)
+    return MicrosoftSide(graph, account)
+
+
+@pytest.fixture
+def scene_at_microsoft(
+    engine: sa.Engine,
+    graph: GraphEmulator,
+    graph_url: str,
+    calendar_accounts: CalendarAccounts,
+    crm_user: User,
+    worker: Worker,
+) -> Scene:
+    """The scene with alice's Microsoft account, for what only Graph does (faults, meetings)."""
+    side = _microsoft_side(graph, calendar_accounts, crm_user)
     return Scene(engine, side, calendar_accounts, crm_user, worker)
 
 

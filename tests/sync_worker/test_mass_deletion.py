@@ -23,6 +23,10 @@ def _pushed(scene: Scene) -> list[int]:
     ids = [scene.add(f"Visit {n}", start=soon(1 + n % 20)).id for n in range(COUNT)]
     scene.start()
     scene.sync()
+    if scene.side.kind == "microsoft":
+        # Graph's delta never reports the removal of an event it has not listed to the
+        # bridge yet: the next run reads the pushes back first (see test_microsoft_sync).
+        scene.sync()
     assert len(scene.side.events()) == COUNT
     return [activity_id for activity_id in ids if activity_id is not None]
 
