@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import abc
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol, runtime_checkable
 
@@ -187,6 +187,16 @@ class CalendarProvider(abc.ABC):
     no invitations) and must only touch the calendar they are asked about.
     """
 
+    create_chunk: int = 50
+    """How many drafts `create_many` is best handed at once: what one batch request
+    holds (Google 50, Graph 20). The sync engine pushes creates in chunks of it."""
+
+    lists_stamps: bool = True
+    """Whether `list_changes` fills in `activity_stamp`. A provider whose listing
+    cannot carry it (Graph's delta returns no extended properties) says False and
+    lists every stamp as None; the engine then asks `read_stamps` for the listed
+    events no link knows, the only ones whose stamp matters."""
+
     @property
     @abc.abstractmethod
     def requests_made(self) -> int:
@@ -264,6 +274,14 @@ class CalendarProvider(abc.ABC):
             except ItemRejected as error:
                 results[key] = error
         return results
+
+    def read_stamps(self, calendar_id: str, event_ids: Sequence[str]) -> dict[str, int | None]:
+        """The activity stamp of each of `event_ids` (None when CalBridge did not write it).
+
+        Only asked of providers with `lists_stamps` False, with as few
+        requests as the API allows; an event that is gone is left out.
+        """
+        raise NotImplementedError(f"{type(self).__name__} lists stamps with its events")
 
     def close(self) -> None:  # noqa: B027 (optional hook: most providers hold nothing to close)
         """Release the provider's connections; it is not used afterwards."""

@@ -1,6 +1,6 @@
 """Applying a `Plan`: each action is written to its side and recorded in the link table.
 
-Every action is committed on its own (creates in chunks of `CREATE_CHUNK`,
+Every action is committed on its own (creates in chunks of the provider's `create_chunk`,
 which a provider with a batch API pushes in one request), so a run that
 dies half-way leaves every applied item linked and the next run goes on
 from there without duplicates. Provider calls happen outside database
@@ -60,9 +60,6 @@ from bridge.sync.model import (
     Skip,
 )
 from bridge.sync.sides import Descriptions
-
-CREATE_CHUNK = 50
-"""Creates handed to the provider at once (Google's batch limit), and committed together."""
 
 ITEM_ERRORS = (ItemRejected, PreconditionFailed, NotFound)
 """Provider errors that concern one event only."""
@@ -165,7 +162,7 @@ class Executor:
         for action in actions:
             if not isinstance(action, PushCreate | Skip):
                 self._one(action)
-        for chunk in chunks(creates, CREATE_CHUNK):
+        for chunk in chunks(creates, self.provider.create_chunk):
             self._create(chunk)
         return self.outcome
 

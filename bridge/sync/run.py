@@ -16,7 +16,7 @@ import datetime as dt
 import logging
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sqlalchemy as sa
 
@@ -159,6 +159,7 @@ def _sync(run: _Run, account: CalendarAccount) -> RunResult:
     total = Outcome()
     for _ in range(MAX_PASSES):
         page = _listing(provider, calendar_id, cursor, account.settings.window(now()))
+        page = _stamped(run, account, page)
         pass_since = None if page.full_listing else since
         read_in_full = read_in_full or pass_since is None
         outcome = _apply(run, account, page, pass_since)
@@ -286,6 +287,32 @@ def _listing(
         except CursorExpired:
             log.info("cursor expired for calendar %s: listing in full", calendar_id)
     return provider.list_changes(calendar_id, None, window)
+
+
+def _stamped(run: _Run, account: CalendarAccount, page: ChangePage) -> ChangePage:
+    """`page` with the stamps of the events no link knows, for a provider that lists none.
+
+    Only those stamps decide anything (an unlinked stamped event is CalBridge's
+    own, to be matched, never imported again); a linked event is known by its
+    key. So a run whose listing holds only echoes and edits of linked events
+    asks for nothing.
+    """
+    if run.provider.lists_stamps:
+        return page
+    calendar_id = account.settings.calendar_id
+    with run.engine.connect() as conn:
+        known = {link.external_id for link in sync_links.links_of(conn, account.id, calendar_id)}
+    unknown = [
+        event.id for event in page.events if event.status == "confirmed" and event.id not in known
+    ]
+    if not unknown:
+        return page
+    stamps = run.provider.read_stamps(calendar_id, unknown)
+    events = tuple(
+        replace(event, activity_stamp=stamps[event.id]) if event.id in stamps else event
+        for event in page.events
+    )
+    return replace(page, events=events)
 
 
 def _revision_seen(conn: sa.Connection, owner_id: int, read_at: int, outcome: Outcome) -> int:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import abc
 import datetime as dt
 from collections.abc import Collection, Mapping
+from dataclasses import replace
 
 import pytest
 
@@ -120,10 +121,18 @@ def listing(world: OutsideWorld) -> dict[str, ExternalEvent]:
 
     A deleted event may come as a cancelled one (Google lists deletions) or
     not at all; either way it is not there, so cancelled events are left out.
+    A provider that lists no stamps (`lists_stamps` False) gives them through
+    `read_stamps`, as the sync engine asks; what it lists must agree.
     """
     page = world.provider.list_changes(world.calendar_id, None, WINDOW)
     assert page.full_listing
-    return {event.id: event for event in page.events if event.status == "confirmed"}
+    found = {event.id: event for event in page.events if event.status == "confirmed"}
+    if world.provider.lists_stamps:
+        return found
+    stamps = world.provider.read_stamps(world.calendar_id, list(found))
+    assert set(stamps) == set(found)
+    assert all(event.activity_stamp in (None, stamps[key]) for key, event in found.items())
+    return {key: replace(event, activity_stamp=stamps[key]) for key, event in found.items()}
 
 
 def nothing_changed(world: OutsideWorld, cursor: str) -> None:

@@ -293,9 +293,10 @@ def test_a_cursor_whose_delta_link_names_another_host_is_refused(
 # Stamps and $batch
 
 
-def test_stamps_are_read_in_batches_of_twenty(
+def test_a_listing_reads_no_stamp_and_read_stamps_reads_them_in_batches_of_twenty(
     graph: GraphEmulator, open_graph: ProviderFactory
 ) -> None:
+    """Delta returns no extended property: the engine asks for the stamps it needs."""
     calendar = graph.state.default_calendar()
     created = open_graph().create_many(calendar, {f"key-{n}": draft(n) for n in range(1, 26)})
     assert all(isinstance(result, ExternalEvent) for result in created.values())
@@ -304,13 +305,17 @@ def test_stamps_are_read_in_batches_of_twenty(
     graph.requests.reset()
 
     page = fresh.list_changes(calendar, None, WINDOW)
+    assert fresh.lists_stamps is False
+    assert all(e.activity_stamp is None for e in page.events)
+    assert graph.requests["batch"] == 0
 
-    stamps = sorted((e.activity_stamp or 0) for e in page.events)
-    assert stamps == [0, *range(1, 26)]
+    stamps = fresh.read_stamps(calendar, [e.id for e in page.events])
+
+    assert sorted(stamp or 0 for stamp in stamps.values()) == [0, *range(1, 26)]
     assert graph.requests["batch"] == 2  # 26 reads: 20 + 6
     assert graph.requests["events.get"] == 0
     assert graph.requests.batched["events.get"] == 26
-    assert fresh.list_changes(calendar, page.cursor, WINDOW).events == ()
+    assert fresh.read_stamps(calendar, list(stamps)) == stamps  # known now: nothing read
     assert graph.requests["batch"] == 2
 
 

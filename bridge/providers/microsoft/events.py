@@ -33,6 +33,8 @@ from bridge.providers.text import plain_text
 STAMP_PROPERTY = "String {2f6c8a4e-5b1d-4c7e-9a3f-6d0b8e1c7a52} Name CalBridgeActivityId"
 STAMP_EXPAND = f"singleValueExtendedProperties($filter=id eq '{STAMP_PROPERTY}')"
 PRIVATE_SENSITIVITIES = frozenset({"private", "confidential"})
+MEETING_MARK = ";meeting"
+"""Appended to a meeting's etag (`event_etag`)."""
 FREE_SHOW_AS = frozenset({"free", "workingElsewhere"})
 PARTSTATS = {
     "accepted": "ACCEPTED",
@@ -102,7 +104,7 @@ def external_event(resource: Resource, seen_at: dt.datetime) -> ExternalEvent:
     modified = resource.get("lastModifiedDateTime")
     return ExternalEvent(
         id=resource["id"],
-        etag=resource.get("@odata.etag", ""),
+        etag=event_etag(resource),
         uid=series_uid(resource),
         recurrence_id=recurrence_id(resource),
         series_id=resource.get("seriesMasterId"),
@@ -187,6 +189,25 @@ def has_stamp_property(resource: Resource) -> bool:
 def has_attendees(resource: Resource) -> bool:
     """Whether the event is a meeting: changing or deleting it would mail its attendees."""
     return bool(resource.get("attendees"))
+
+
+def event_etag(resource: Resource) -> str:
+    """The contract's etag: Graph's, marked when the event is a meeting.
+
+    A write is sent with `If-Match` on Graph's etag, so it only lands on the
+    very version that was listed; the mark says whether that version had
+    attendees, so a write to a meeting is refused without reading it again,
+    and one that gained attendees since fails on the etag.
+    """
+    etag = str(resource.get("@odata.etag", ""))
+    return etag + MEETING_MARK if has_attendees(resource) else etag
+
+
+def split_etag(etag: str) -> tuple[str, bool]:
+    """Graph's etag inside the contract's, and whether that version was a meeting."""
+    if etag.endswith(MEETING_MARK):
+        return etag.removesuffix(MEETING_MARK), True
+    return etag, False
 
 
 def split_attendees(text: str) -> tuple[str, tuple[Attendee, ...]]:
