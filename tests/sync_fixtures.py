@@ -123,10 +123,11 @@ def emulator_settings(
 
 
 def uses_graph(request: pytest.FixtureRequest) -> bool:
-    """Whether the test asks for the Graph emulator, by name or by a "microsoft" `side`."""
+    """Whether the test asks for the Graph emulator: by name, or by a parametrized fixture's
+    "microsoft" (such as the sync scenarios' `side`)."""
     callspec = getattr(request.node, "callspec", None)
-    side = callspec.params.get("side") if callspec is not None else None
-    return "graph" in request.fixturenames or side == "microsoft"
+    params = callspec.params.values() if callspec is not None else ()
+    return "graph" in request.fixturenames or "microsoft" in params
 
 
 @pytest.fixture

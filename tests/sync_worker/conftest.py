@@ -38,7 +38,9 @@ def side(
         return
     if request.param == "microsoft":
         # started on demand (and in `provider_settings`): only Microsoft scenes pay for it
-        yield _microsoft_side(request.getfixturevalue("graph"), calendar_accounts, crm_user)
+        graph = request.getfixturevalue("graph")
+        yield _microsoft_side(graph, calendar_accounts, crm_user)
+        assert graph.outbox == [], "CalBridge made Graph mail someone"
         return
     root = tmp_path / "radicale"
     with running_radicale(root) as server:
@@ -95,10 +97,29 @@ def scene_at_microsoft(
     calendar_accounts: CalendarAccounts,
     crm_user: User,
     worker: Worker,
-) -> Scene:
-    """The scene with alice's Microsoft account, for what only Graph does (faults, meetings)."""
+) -> Iterator[Scene]:
+    """The scene with alice's Microsoft account, for what only Graph does (faults, meetings);
+    Graph must have sent no mail by its end."""
     side = _microsoft_side(graph, calendar_accounts, crm_user)
-    return Scene(engine, side, calendar_accounts, crm_user, worker)
+    yield Scene(engine, side, calendar_accounts, crm_user, worker)
+    assert graph.outbox == [], "CalBridge made Graph mail someone"
+
+
+@pytest.fixture(params=["google", "microsoft"])
+def oauth_scene(request: pytest.FixtureRequest, engine: sa.Engine) -> Scene:
+    """`scene_at_google`, then `scene_at_microsoft`: the two OAuth providers with a delta feed.
+
+    (`engine` is named so that each database parametrizes it.)"""
+    scene: Scene = request.getfixturevalue(f"scene_at_{request.param}")
+    return scene
+
+
+@pytest.fixture
+def caldav_beside(
+    oauth_scene: Scene, calendar_accounts: CalendarAccounts, tmp_path: pathlib.Path
+) -> Iterator[Scene]:
+    """alice's second account, on stock Radicale, beside her Google or Microsoft one."""
+    yield from _caldav_beside(oauth_scene, calendar_accounts, tmp_path)
 
 
 @pytest.fixture
@@ -106,20 +127,20 @@ def caldav_beside_google(
     scene_at_google: Scene, calendar_accounts: CalendarAccounts, tmp_path: pathlib.Path
 ) -> Iterator[Scene]:
     """alice's second account, on stock Radicale, beside her Google one (`scene_at_google`)."""
+    yield from _caldav_beside(scene_at_google, calendar_accounts, tmp_path)
+
+
+def _caldav_beside(
+    first: Scene, calendar_accounts: CalendarAccounts, tmp_path: pathlib.Path
+) -> Iterator[Scene]:
     root = tmp_path / "radicale-beside"
     with running_radicale(root) as server:
         server.make_calendar(server.user, "work")
         account = calendar_accounts.connect(
-            scene_at_google.user.login,
+            first.user.login,
             "caldav",
             {"url": server.url, "username": server.user, "password": server.password},
         )
         side = CalDavSide(server, root, account)
-        yield Scene(
-            scene_at_google.engine,
-            side,
-            calendar_accounts,
-            scene_at_google.user,
-            scene_at_google.worker,
-        )
+        yield Scene(first.engine, side, calendar_accounts, first.user, first.worker)
         side.close()

@@ -13,8 +13,9 @@ from tests.sync_worker.scene import Scene
 
 
 @pytest.fixture
-def scene(scene_at_google: Scene) -> Scene:
-    return scene_at_google
+def scene(oauth_scene: Scene) -> Scene:
+    """Google and Microsoft list changes since a cursor; CalDAV lists a collection's."""
+    return oauth_scene
 
 
 def test_a_renamed_deal_reaches_the_calendar_with_the_next_full_read(scene: Scene) -> None:

@@ -122,19 +122,19 @@ def test_only_a_held_account_takes_a_choice(scene: Scene) -> None:
 
 
 def test_a_deletion_applied_in_one_account_does_not_cascade_into_another(
-    scene_at_google: Scene, caldav_beside_google: Scene
+    oauth_scene: Scene, caldav_beside: Scene
 ) -> None:
-    google, caldav = scene_at_google, caldav_beside_google
-    _pushed(google)
+    oauth, caldav = oauth_scene, caldav_beside
+    _pushed(oauth)
     caldav.start()
     caldav.sync()
     assert len(caldav.side.events()) == COUNT
 
-    _empty_the_calendar(google)
-    _assert_held(google, False, "calendar")
-    google.accounts.apply_deletions("alice", google.account_id)
-    google.sync()
-    assert google.activities() == []
+    _empty_the_calendar(oauth)
+    _assert_held(oauth, False, "calendar")
+    oauth.accounts.apply_deletions("alice", oauth.account_id)
+    oauth.sync()
+    assert oauth.activities() == []
 
     _assert_held(caldav, False, "crm")
     assert len(caldav.side.events()) == COUNT, "the other calendar keeps its events"

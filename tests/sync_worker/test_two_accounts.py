@@ -15,15 +15,15 @@ from tests.sync_worker.sync_samples import soon
 
 
 def test_a_private_import_reaches_the_other_calendar_as_a_busy_block(
-    scene_at_google: Scene, caldav_beside_google: Scene
+    oauth_scene: Scene, caldav_beside: Scene
 ) -> None:
-    google, caldav = scene_at_google, caldav_beside_google
+    oauth, caldav = oauth_scene, caldav_beside
     canary = f"CANARY{uuid.uuid4().hex}"
-    google.start()
+    oauth.start()
     caldav.start()
-    google.side.add(f"Therapy {canary}", soon(2, 16), private=True, description=f"Notes {canary}")
-    google.side.add("Team lunch", soon(3, 12))
-    google.sync()
+    oauth.side.add(f"Therapy {canary}", soon(2, 16), private=True, description=f"Notes {canary}")
+    oauth.side.add("Team lunch", soon(3, 12))
+    oauth.sync()
     caldav.sync()
 
     blocks = {event.summary: event for event in caldav.side.events()}
@@ -50,18 +50,18 @@ def test_a_private_import_reaches_the_other_calendar_as_a_busy_block(
 
 
 def test_an_import_turned_private_later_is_masked_in_the_other_calendar(
-    scene_at_google: Scene, caldav_beside_google: Scene
+    oauth_scene: Scene, caldav_beside: Scene
 ) -> None:
-    google, caldav = scene_at_google, caldav_beside_google
+    oauth, caldav = oauth_scene, caldav_beside
     canary = f"CANARY{uuid.uuid4().hex}"
-    google.start(private_events="everyone")
+    oauth.start(private_events="everyone")
     caldav.start()
-    google.side.add(f"Therapy {canary}", soon(2, 16), private=True)
-    google.sync()
+    oauth.side.add(f"Therapy {canary}", soon(2, 16), private=True)
+    oauth.sync()
     caldav.sync()
     assert [e.summary for e in caldav.side.events()] == [f"Therapy {canary}"]
 
-    google.accounts.update_settings("alice", google.account_id, {"private_events": "busy_block"})
+    oauth.accounts.update_settings("alice", oauth.account_id, {"private_events": "busy_block"})
     caldav.sync()
     assert [e.summary for e in caldav.side.events()] == ["Busy"]
     stored = "".join(path.read_text() for path in caldav.side.folder.glob("*.ics"))
