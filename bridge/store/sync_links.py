@@ -44,6 +44,19 @@ def links_of(conn: sa.Connection, account_id: int, calendar_id: str) -> list[Lin
     return [_to_link(row) for row in rows]
 
 
+def linked_ids(
+    conn: sa.Connection, account_id: int, calendar_id: str, external_ids: Sequence[str]
+) -> set[str]:
+    """Which of `external_ids` a link of the account's calendar holds."""
+    found: set[str] = set()
+    for chunk in chunks(external_ids):
+        query = sa.select(c.external_id).where(
+            c.account_id == account_id, c.calendar_id == calendar_id, c.external_id.in_(chunk)
+        )
+        found.update(conn.execute(query).scalars())
+    return found
+
+
 def count_links(conn: sa.Connection, account_id: int, calendar_id: str) -> int:
     return conn.execute(
         sa.select(sa.func.count())

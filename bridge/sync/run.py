@@ -300,11 +300,12 @@ def _stamped(run: _Run, account: CalendarAccount, page: ChangePage) -> ChangePag
     if run.provider.lists_stamps:
         return page
     calendar_id = account.settings.calendar_id
+    listed = list(dict.fromkeys(e.id for e in page.events if e.status == "confirmed"))
+    if not listed:
+        return page
     with run.engine.connect() as conn:
-        known = {link.external_id for link in sync_links.links_of(conn, account.id, calendar_id)}
-    unknown = [
-        event.id for event in page.events if event.status == "confirmed" and event.id not in known
-    ]
+        known = sync_links.linked_ids(conn, account.id, calendar_id, listed)
+    unknown = [event_id for event_id in listed if event_id not in known]
     if not unknown:
         return page
     stamps = run.provider.read_stamps(calendar_id, unknown)
