@@ -179,6 +179,15 @@ class OAuthSession:
         with contract_errors(self._app.label, f"{method} {httpx.URL(url).path}"):
             return self._client.request(method, url, **kwargs)
 
+    def renewing(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        """`request`, sent once more after a 401 with a renewed token: a token revoked
+        or expired before its announced end is renewed once; a second 401 stands."""
+        response = self.request(method, url, **kwargs)
+        if response.status_code == 401:
+            self.refresh()
+            response = self.request(method, url, **kwargs)
+        return response
+
     def refresh(self) -> None:
         """Renew the access token now; `GrantRevoked` when the server refuses the refresh token."""
         with contract_errors(self._app.label, "token refresh"):

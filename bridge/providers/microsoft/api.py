@@ -86,10 +86,7 @@ class GraphApi:
         delta: bool,
         kwargs: dict[str, Any],
     ) -> httpx.Response:
-        response = self.session.request(method, url, **kwargs)
-        if response.status_code == 401:
-            self.session.refresh()
-            response = self.session.request(method, url, **kwargs)
+        response = self.session.renewing(method, url, **kwargs)
         if response.is_success or response.status_code in expected:
             return response
         raise error_for(response, delta=delta)
