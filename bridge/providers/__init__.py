@@ -78,6 +78,35 @@ class ExternalEvent:
     """For an occurrence, the id its whole series has: the id a cancelled event
     carries when the series is deleted at once. None for single events."""
 
+    @classmethod
+    def deletion(
+        cls,
+        event_id: str,
+        recurrence_id: str | None,
+        updated: dt.datetime,
+        series_id: str | None = None,
+    ) -> ExternalEvent:
+        """A deletion as a provider reports it: the rest of the fields mean nothing."""
+        return cls(
+            id=event_id,
+            etag="",
+            uid="",
+            recurrence_id=recurrence_id,
+            status="cancelled",
+            summary="",
+            description="",
+            location="",
+            start=updated,
+            end=updated,
+            all_day=False,
+            private=False,
+            busy=False,
+            attendees=(),
+            activity_stamp=None,
+            updated=updated,
+            series_id=series_id,
+        )
+
 
 @dataclass(frozen=True)
 class EventDraft:

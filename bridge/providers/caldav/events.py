@@ -50,24 +50,7 @@ def main_event(calendar: icalendar.Calendar) -> icalendar.Component | None:
 def cancelled(event_id: str, recurrence_id: str | None) -> ExternalEvent:
     """A deletion: only `id`, `recurrence_id` and `updated` (now) mean anything."""
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    return ExternalEvent(
-        id=event_id,
-        etag="",
-        uid="",
-        recurrence_id=recurrence_id,
-        status="cancelled",
-        summary="",
-        description="",
-        location="",
-        start=now,
-        end=now,
-        all_day=False,
-        private=False,
-        busy=True,
-        attendees=(),
-        activity_stamp=None,
-        updated=now,
-    )
+    return ExternalEvent.deletion(event_id, recurrence_id, now)
 
 
 def external_event(

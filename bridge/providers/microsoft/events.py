@@ -142,25 +142,7 @@ def removed_event(
     event_id: str, recurrence: str | None, seen_at: dt.datetime, series_id: str | None = None
 ) -> ExternalEvent:
     """A deleted event: only its id, its occurrence's original start if known, and when."""
-    return ExternalEvent(
-        id=event_id,
-        etag="",
-        uid="",
-        recurrence_id=recurrence,
-        series_id=series_id,
-        status="cancelled",
-        summary="",
-        description="",
-        location="",
-        start=seen_at,
-        end=seen_at,
-        all_day=False,
-        private=False,
-        busy=False,
-        attendees=(),
-        activity_stamp=None,
-        updated=seen_at,
-    )
+    return ExternalEvent.deletion(event_id, recurrence, seen_at, series_id)
 
 
 def recurrence_id(resource: Resource) -> str | None:
