@@ -24,7 +24,7 @@ from bridge.providers.microsoft.settings import MicrosoftSettings
 from bridge.providers.oauth import OAuthTokens
 from bridge.secrets import generate_key
 from tests.emulators.microsoft import GraphEmulator, create_graph_emulator
-from tests.emulators.microsoft.requests import RequestLog
+from tests.emulators.requests import RequestLog
 from tests.providers.microsoft_samples import issued_tokens
 from tests.servers import serve_in_thread
 

@@ -18,7 +18,7 @@ from bridge.providers.google.events import STAMP_PROPERTY
 from bridge.providers.oauth import OAuthTokens
 from bridge.secrets import generate_key
 from tests.emulators.google_calendar import GoogleEmulator, create_google_emulator
-from tests.emulators.google_requests import RequestLog
+from tests.emulators.requests import RequestLog
 from tests.providers.google_provider_samples import issued_tokens
 from tests.servers import serve_in_thread
 from tests.sync_fixtures import emulator_settings

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from tests.emulators import google_errors as errors
-from tests.emulators.google_clock import Clock
+from tests.emulators.clock import Clock
 from tests.emulators.google_errors import ApiError
 from tests.emulators.google_event_list import EventQuery, list_events
 from tests.emulators.google_events import EventService

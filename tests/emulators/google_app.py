@@ -26,8 +26,8 @@ from tests.emulators.google_errors import ApiError
 from tests.emulators.google_faults import FaultQueue
 from tests.emulators.google_http import JSON_TYPE, Call, Reply
 from tests.emulators.google_oauth import OAuthError
-from tests.emulators.google_requests import RequestLog
 from tests.emulators.google_state import GoogleState
+from tests.emulators.requests import RequestLog
 
 FIXED_ENDPOINTS = {
     "/o/oauth2/v2/auth": "oauth.authorize",

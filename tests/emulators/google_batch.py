@@ -22,7 +22,7 @@ from tests.emulators import google_errors as errors
 from tests.emulators.google_errors import ApiError
 from tests.emulators.google_faults import FaultQueue
 from tests.emulators.google_http import Call, Reply
-from tests.emulators.google_requests import RequestLog
+from tests.emulators.requests import RequestLog
 
 # The Calendar batch guide: "You're limited to 1000 calls in a single batch request."
 MAX_BATCH_CALLS = 1000

@@ -16,17 +16,17 @@ from dataclasses import dataclass
 
 from starlette.types import ASGIApp
 
+from tests.emulators.clock import Clock
 from tests.emulators.google_api import CalendarApi
 from tests.emulators.google_app import build_app
 from tests.emulators.google_batch import MAX_BATCH_CALLS, BatchRunner
-from tests.emulators.google_clock import Clock
 from tests.emulators.google_events import EventService
 from tests.emulators.google_faults import Fault, FaultQueue
 from tests.emulators.google_oauth import OAuthServer
 from tests.emulators.google_push import PushHub
-from tests.emulators.google_requests import RequestLog
 from tests.emulators.google_state import CALENDAR_SCOPE, GoogleState
 from tests.emulators.google_store import CalendarStore
+from tests.emulators.requests import RequestLog
 
 __all__ = ["CALENDAR_SCOPE", "Fault", "GoogleEmulator", "create_google_emulator"]
 

@@ -18,7 +18,7 @@ from datetime import timedelta
 from typing import Any
 
 from tests.emulators import google_errors as errors
-from tests.emulators.google_clock import Clock, rfc3339
+from tests.emulators.clock import Clock
 from tests.emulators.google_recurrence import (
     occurrences,
     parse_event_time,
@@ -27,6 +27,7 @@ from tests.emulators.google_recurrence import (
     validate_recurrence,
 )
 from tests.emulators.google_store import Calendar, CalendarStore, WriteRecord
+from tests.emulators.google_times import rfc3339
 
 EVENT_ID = re.compile(r"[a-v0-9]{5,1024}")
 SEND_UPDATES = ("all", "externalOnly", "none")

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from tests.emulators.google_clock import Clock
+from tests.emulators.clock import Clock
 
 CODE_LIFETIME = timedelta(minutes=10)
 REVOKED = "Token has been expired or revoked."

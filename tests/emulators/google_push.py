@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 
 from tests.emulators import google_errors as errors
-from tests.emulators.google_clock import Clock
+from tests.emulators.clock import Clock
 from tests.emulators.google_errors import ApiError
 
 CHANNEL_TYPES = ("web_hook", "webhook")

@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.emulators.google_clock import Clock
+from tests.emulators.clock import Clock
 from tests.emulators.google_events import EventService
 from tests.emulators.google_oauth import OAuthServer
 from tests.emulators.google_push import Channel, PushHub

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tests.emulators import google_errors as errors
-from tests.emulators.google_clock import Clock, rfc3339
+from tests.emulators.clock import Clock
+from tests.emulators.google_times import rfc3339
 
 
 @dataclass

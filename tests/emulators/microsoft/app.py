@@ -27,8 +27,8 @@ from tests.emulators.microsoft.batch import BatchRunner
 from tests.emulators.microsoft.faults import FaultQueue
 from tests.emulators.microsoft.http import JSON_TYPE, Call, Reply
 from tests.emulators.microsoft.oauth import OAuthError
-from tests.emulators.microsoft.requests import RequestLog
 from tests.emulators.microsoft.state import GraphState
+from tests.emulators.requests import RequestLog
 
 NO_STORE = {"Cache-Control": "no-store, no-cache", "Pragma": "no-cache"}
 

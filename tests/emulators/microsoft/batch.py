@@ -19,7 +19,7 @@ from tests.emulators.microsoft import errors
 from tests.emulators.microsoft.errors import GraphError
 from tests.emulators.microsoft.faults import FaultQueue
 from tests.emulators.microsoft.http import Call, Reply
-from tests.emulators.microsoft.requests import RequestLog
+from tests.emulators.requests import RequestLog
 
 MAX_BATCH_REQUESTS = 20
 METHODS = ("GET", "POST", "PATCH", "PUT", "DELETE")

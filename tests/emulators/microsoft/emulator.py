@@ -13,19 +13,19 @@ from dataclasses import dataclass
 
 from starlette.types import ASGIApp
 
+from tests.emulators.clock import Clock
 from tests.emulators.microsoft.api import GraphApi
 from tests.emulators.microsoft.app import build_app
 from tests.emulators.microsoft.batch import MAX_BATCH_REQUESTS, BatchRunner
-from tests.emulators.microsoft.clock import Clock
 from tests.emulators.microsoft.delta import DEFAULT_PAGE_SIZE, DeltaTracker
 from tests.emulators.microsoft.events import EventService
 from tests.emulators.microsoft.faults import Fault, FaultQueue
 from tests.emulators.microsoft.oauth import Client, IdentityPlatform
 from tests.emulators.microsoft.outbox import Mail
-from tests.emulators.microsoft.requests import RequestLog
 from tests.emulators.microsoft.state import GraphState
 from tests.emulators.microsoft.store import Store
 from tests.emulators.microsoft.subscriptions import SubscriptionHub
+from tests.emulators.requests import RequestLog
 
 DEFAULT_USER = "user@example.com"
 DEFAULT_CLIENT_ID = "6731de76-14a6-49ae-97bc-6eba6914391e"

@@ -13,8 +13,8 @@ import secrets
 from datetime import datetime
 from typing import Any
 
+from tests.emulators.clock import Clock
 from tests.emulators.microsoft import errors, recurrence, times
-from tests.emulators.microsoft.clock import Clock
 from tests.emulators.microsoft.outbox import MEETING_FIELDS, Mail, addresses
 from tests.emulators.microsoft.render import text_to_html
 from tests.emulators.microsoft.store import (

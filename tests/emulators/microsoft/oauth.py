@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from tests.emulators.microsoft.clock import Clock
+from tests.emulators.clock import Clock
 
 CODE_LIFETIME = timedelta(minutes=10)
 GRAPH = "https://graph.microsoft.com/"

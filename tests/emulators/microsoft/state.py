@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from tests.emulators.clock import Clock
 from tests.emulators.microsoft import render, times
-from tests.emulators.microsoft.clock import Clock
 from tests.emulators.microsoft.delta import DeltaTracker
 from tests.emulators.microsoft.events import EventService
 from tests.emulators.microsoft.oauth import IdentityPlatform

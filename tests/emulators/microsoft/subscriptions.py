@@ -22,8 +22,8 @@ from typing import Any
 
 import httpx
 
+from tests.emulators.clock import Clock
 from tests.emulators.microsoft import errors, times
-from tests.emulators.microsoft.clock import Clock
 from tests.emulators.microsoft.errors import GraphError
 from tests.emulators.microsoft.store import Store, User
 

@@ -1,7 +1,8 @@
 """Request counting, so tests can assert how many calls a sync run cost.
 
-Google bills quota per API call, batch parts included, while connection
-overhead is per HTTP request; the log keeps both views: `log[endpoint]` and
+An API bills quota per call, batch parts included (Google), or throttles
+them (Graph), while connection overhead is per HTTP request; the log keeps
+both views: `log[endpoint]` and
 `log.total` count HTTP requests (a batch is one, under "batch"), and
 `log.batched[endpoint]` counts the calls carried inside batches.
 """

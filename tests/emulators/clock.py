@@ -1,7 +1,8 @@
-"""The emulator's notion of "now", which tests can move forward.
+"""An emulator's notion of "now", which tests can move forward.
 
-Access tokens, authorization codes and subscriptions expire; a clock that
-tests advance lets them exercise expiry without sleeping.
+Access tokens, authorization codes, watch channels and subscriptions expire;
+a clock that tests advance lets them exercise expiry without sleeping or
+timing anything.
 """
 
 from __future__ import annotations
