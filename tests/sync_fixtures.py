@@ -101,13 +101,7 @@ def emulator_settings(
     with `graph` (the Graph emulator and its URL), Microsoft at that emulator."""
     sections: dict[str, Any] = {}
     if graph is not None:
-        emulator, url = graph
-        sections["microsoft"] = MicrosoftSettings(
-            client_id=emulator.client_id,
-            client_secret=emulator.client_secret,
-            login_base=url,
-            graph_base=url,
-        )
+        sections["microsoft"] = graph_settings(*graph)
     return Settings(
         google=GoogleSettings(
             client_id=google.client_id,
@@ -119,6 +113,16 @@ def emulator_settings(
         caldav=CalDavSettings(allowed_networks=list(LOOPBACK)),
         **sections,
         **core,
+    )
+
+
+def graph_settings(graph: GraphEmulator, graph_url: str) -> MicrosoftSettings:
+    """The `[microsoft]` section: sign-in and Graph both at the emulator's base URL."""
+    return MicrosoftSettings(
+        client_id=graph.client_id,
+        client_secret=graph.client_secret,
+        login_base=graph_url,
+        graph_base=graph_url,
     )
 
 

@@ -10,17 +10,22 @@ run is found gone by the next full read.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 
 import pytest
 
 from bridge.accounts import AccountState
+from bridge.store.db import writing
+from bridge.store.sync_accounts import require_account
 from bridge.store.sync_links import item_errors
 from bridge.store.sync_runs import RunOutcome
+from bridge.sync.run import run_account
 from tests.emulators.microsoft import Fault, GraphEmulator
 from tests.providers.microsoft_samples import utc_body
 from tests.sync_worker.scene import Scene
 from tests.sync_worker.sync_samples import soon, sync
+from tests.sync_worker.test_live_state_machine import INTERVAL, DyingProvider, Killed
 
 INVITEES = [
     {"emailAddress": {"address": "bob@example.com", "name": "Bob"}, "type": "required"},
@@ -172,3 +177,43 @@ def test_an_event_pushed_and_deleted_before_the_next_run_goes_with_the_full_read
     assert [e.summary for e in scene.side.events()] == ["Kept"]
     quiet = scene.sync()
     assert (quiet.counts.pushed, quiet.counts.imported, quiet.counts.deleted) == (0, 0, 0)
+
+
+def _killed_after_first_write(scene: Scene) -> None:
+    """A run whose process dies right after its first calendar write returned."""
+    with writing(scene.engine) as conn:
+        account = require_account(conn, scene.account_id)
+    provider = DyingProvider(scene.worker.open_provider(account, lambda _secret: None), 0)
+    try:
+        with contextlib.suppress(Killed):
+            run_account(scene.engine, scene.account_id, provider, interval=INTERVAL)
+    finally:
+        provider.close()
+
+
+@pytest.mark.parametrize(
+    "kills",
+    [
+        1,
+        pytest.param(
+            2,
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="the second dying run imports Graph's event, stamped with the activity's "
+                "id, as a new activity and pushes the activity again: two activities, two events",
+            ),
+        ),
+    ],
+)
+def test_a_push_killed_after_graph_created_the_event_is_not_imported_back(
+    scene: Scene, graph: GraphEmulator, kills: int
+) -> None:
+    scene.add("Pushed by a dying run")
+    scene.start()
+    for _ in range(kills):
+        _killed_after_first_write(scene)
+
+    scene.sync()
+
+    assert [a.subject for a in scene.activities()] == ["Pushed by a dying run"]
+    assert list(_mailbox(graph).values()) == ["Pushed by a dying run"]
