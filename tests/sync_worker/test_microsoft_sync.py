@@ -191,20 +191,7 @@ def _killed_after_first_write(scene: Scene) -> None:
         provider.close()
 
 
-@pytest.mark.parametrize(
-    "kills",
-    [
-        1,
-        pytest.param(
-            2,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="the second dying run imports Graph's event, stamped with the activity's "
-                "id, as a new activity and pushes the activity again: two activities, two events",
-            ),
-        ),
-    ],
-)
+@pytest.mark.parametrize("kills", [1, 2])
 def test_a_push_killed_after_graph_created_the_event_is_not_imported_back(
     scene: Scene, graph: GraphEmulator, kills: int
 ) -> None:
