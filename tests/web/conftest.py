@@ -8,14 +8,13 @@ import pytest
 import sqlalchemy as sa
 from starlette.applications import Starlette
 
+from bridge.config import Settings
 from bridge.domain import User
 from bridge.store.db import writing
 from bridge.store.users import create_user
 from bridge.web.app import create_app
 from bridge.web.feeds import feed_routes
-from tests.emulators.google_calendar import GoogleEmulator
 from tests.servers import serve_in_thread
-from tests.sync_fixtures import emulator_settings
 from tests.web.api_client import MAX_BODY, Api
 
 FEED_MASKING_KEY = b"the feed server's masking key"
@@ -30,19 +29,19 @@ def feed_server(engine: sa.Engine) -> Iterator[str]:
 
 @pytest.fixture
 def api(
-    engine: sa.Engine, google: GoogleEmulator, google_url: str, secret_key: str, crm_user: User
+    engine: sa.Engine, provider_settings: Settings, secret_key: str, crm_user: User
 ) -> Iterator[Api]:
-    """The whole app on a real socket, against the Google emulator; alice signed in.
+    """The whole app on a real socket, against the emulators; alice signed in.
 
-    CalDAV accounts may reach loopback, where the test CalDAV servers listen.
+    CalDAV accounts may reach loopback, where the test CalDAV servers listen;
+    Microsoft is at the Graph emulator for tests that ask for `graph`.
     """
-    settings = emulator_settings(
-        google,
-        google_url,
-        database_url=engine.url.render_as_string(hide_password=False),
-        secret_key=secret_key,
-        max_body_bytes=MAX_BODY,
-    )
+    core = {
+        "database_url": engine.url.render_as_string(hide_password=False),
+        "secret_key": secret_key,
+        "max_body_bytes": MAX_BODY,
+    }
+    settings = provider_settings.model_copy(update=core)
     with serve_in_thread(create_app(settings)) as base_url:
         client = Api(base_url)
         yield client
