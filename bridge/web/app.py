@@ -1,4 +1,5 @@
-"""Assembles the doors into one ASGI app: CalDAV at /dav/, feeds, JSON API, health, discovery."""
+"""Assembles the doors into one ASGI app: CalDAV at /dav/, feeds, JSON API, web pages, health,
+discovery."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 
 from bridge.calendar_accounts import CalendarAccounts
@@ -26,6 +27,7 @@ from bridge.web.dav import dav_application
 from bridge.web.dav_deadline import DeadlinePool
 from bridge.web.errors import ErrorAnswers
 from bridge.web.feeds import feed_routes
+from bridge.web.pages import page_middleware, page_routes
 from bridge.web.webhooks import webhook_routes
 from bridge.worker.setup import BackgroundWorker, build_worker
 
@@ -57,13 +59,6 @@ async def well_known(_request: Request) -> Response:
     return RedirectResponse("/dav/", status_code=301)
 
 
-async def home(_request: Request) -> Response:
-    return PlainTextResponse(
-        "CalBridge\n\nCalDAV: /dav/  (sign in with your CalBridge user name and password)\n"
-        "Feeds: /feeds/<token>.ics  (create one with `calbridge feed create --user U`)\n"
-    )
-
-
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or get_settings()
     redaction.install()
@@ -78,7 +73,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
         settings,
     )
     routes = [
-        Route("/", home),
         Route("/healthz", _health(engine, dav_pool)),
         Route("/.well-known/caldav", well_known, methods=["GET", "HEAD", "PROPFIND"]),
         Route("/.well-known/carddav", well_known, methods=["GET", "HEAD", "PROPFIND"]),
@@ -87,11 +81,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *api_routes(settings, accounts),
         *oauth_routes(accounts),
         Mount("/dav", app=dav),
+        *page_routes(engine, settings),  # "/", sign-in and /static/: bridge.web.pages
     ]
     errors = ErrorAnswers()  # a UserError by its status, a bug as 500 with an error id
     middleware = [
         errors.middleware(),
         Middleware(RequestBodyLimitMiddleware, max_body_size=settings.max_body_bytes),
+        *page_middleware(settings),  # the pages' session cookie and CSRF guard
     ]
     return Starlette(
         routes=routes,
