@@ -16,9 +16,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import argon2
 import pytest
 import sqlalchemy as sa
 
+import bridge.security
 from bridge.config import Settings
 from bridge.domain import Activity, User
 from bridge.secrets import generate_key
@@ -36,6 +38,17 @@ ADDRESS_FAILURES = 3
 """Failed sign-ins from one address before the site answers 429, low to keep tests short."""
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+
+
+@pytest.fixture(autouse=True)
+def quick_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cheap argon2 parameters: these tests sign in often and measure pages, not hashing.
+
+    Autouse, so it applies before `crm_user` hashes alice's password. The
+    production parameters and equal-cost checks are tested in tests/web/test_sign_in.py.
+    """
+    cheap = argon2.PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    monkeypatch.setattr(bridge.security, "_hasher", cheap)
 
 
 @pytest.fixture(scope="session")

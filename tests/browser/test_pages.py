@@ -104,12 +104,14 @@ def test_a_colleagues_private_activity_never_shows(
     add_activity(engine, crm_user, "Alice's own call")
     sign_in(page)
     page.wait_for_url("**/")
-    assert "Alice&#39;s own call" in page.content() or "Alice's own call" in page.content()
+    assert page.locator(".activity", has_text="Alice's own call").count() == 1
     assert "CANARY" not in page.content()
     assert "7f3a" not in httpx.get(page.url, cookies=_cookies(page)).text
 
 
-def test_the_sign_in_returns_to_the_page_asked_for_and_stays_on_the_site(page: Page) -> None:
+def test_the_sign_in_returns_to_the_page_asked_for_and_stays_on_the_site(
+    page: Page, site: str
+) -> None:
     page.goto("/?from=test")
     assert "next=%2F%3Ffrom%3Dtest" in page.url
     page.fill("#login", CRM_LOGIN)
@@ -122,8 +124,7 @@ def test_the_sign_in_returns_to_the_page_asked_for_and_stays_on_the_site(page: P
     page.fill("#password", CRM_PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url("**/")
-    assert page.url.startswith(page.context.pages[0].url.split("/")[0])
-    assert "evil.example" not in page.url
+    assert page.url == f"{site}/"  # not to another site
 
 
 def _cookies(page: Page) -> dict[str, str]:
