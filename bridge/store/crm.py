@@ -110,3 +110,53 @@ def linked_records(
         else None,
         organization=Organization(org.name, org.address, org.id) if org else None,
     )
+
+
+def _deal(row: sa.Row) -> Deal:
+    return Deal(
+        title=row.title,
+        value=float(row.value),
+        currency=row.currency,
+        stage=row.stage,
+        person_id=row.person_id,
+        org_id=row.org_id,
+        id=row.id,
+    )
+
+
+def _person(row: sa.Row) -> Person:
+    return Person(row.name, row.email, row.phone, row.org_id, row.id)
+
+
+def _organization(row: sa.Row) -> Organization:
+    return Organization(row.name, row.address, row.id)
+
+
+def get_deal(conn: sa.Connection, deal_id: int) -> Deal | None:
+    row = conn.execute(sa.select(deals).where(deals.c.id == deal_id)).first()
+    return _deal(row) if row else None
+
+
+def get_person(conn: sa.Connection, person_id: int) -> Person | None:
+    row = conn.execute(sa.select(persons).where(persons.c.id == person_id)).first()
+    return _person(row) if row else None
+
+
+def get_organization(conn: sa.Connection, org_id: int) -> Organization | None:
+    row = conn.execute(sa.select(organizations).where(organizations.c.id == org_id)).first()
+    return _organization(row) if row else None
+
+
+def list_deals(conn: sa.Connection, limit: int, offset: int = 0) -> list[Deal]:
+    query = sa.select(deals).order_by(deals.c.id).limit(limit).offset(offset)
+    return [_deal(row) for row in conn.execute(query)]
+
+
+def list_persons(conn: sa.Connection, limit: int, offset: int = 0) -> list[Person]:
+    query = sa.select(persons).order_by(persons.c.id).limit(limit).offset(offset)
+    return [_person(row) for row in conn.execute(query)]
+
+
+def list_organizations(conn: sa.Connection, limit: int, offset: int = 0) -> list[Organization]:
+    query = sa.select(organizations).order_by(organizations.c.id).limit(limit).offset(offset)
+    return [_organization(row) for row in conn.execute(query)]

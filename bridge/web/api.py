@@ -27,6 +27,7 @@ from bridge.providers.spec import OAuthConnect, ProviderSpec, callback_url
 from bridge.store.sync_settings import settings_to_json
 from bridge.web.api_activities import parse_ids
 from bridge.web.api_app_passwords import app_password_routes
+from bridge.web.api_crm import crm_routes
 from bridge.web.api_http import METHODS, ApiError, BasicAuth, error_response, json_object, resource
 from bridge.web.api_json import (
     account_json,
@@ -65,6 +66,7 @@ def api_routes(settings: Settings, accounts: CalendarAccounts) -> list[BaseRoute
         resource(f"{one}/runs", {"GET": auth(api.runs)}),
         resource(f"{PREFIX}/activities/sync-status", {"GET": auth(api.sync_status)}),
         *app_password_routes(PREFIX, accounts.engine, auth),
+        *crm_routes(PREFIX, accounts.engine, auth),
         Route("/api/{rest:path}", _no_endpoint, methods=METHODS),
     ]
 

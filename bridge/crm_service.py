@@ -1,0 +1,406 @@
+"""The CRM side's activities, deals, persons and organizations, as the API and pages use them.
+
+Every read and write of an activity on behalf of a signed-in user goes
+through `CrmService`, so the ownership rules and the masking live in one
+place:
+
+- only the owner changes or deletes an activity; anyone else's answers
+  `NotFoundError` exactly like a missing one;
+- a colleague's activity is listed and readable, but a *private* one only as
+  a busy block (`Shown.masked`): its times and nothing else, built from the
+  times alone so no detail can slip through (as `bridge.ical.mask` does for
+  calendars); it is never readable by id.
+
+Saves and deletes go through `bridge.store.activities` like CalDAV's, so the
+iCalendar text, the revisions (CalDAV sync tokens, feed validators) and the
+sync workers' wake-up follow at once.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import json
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+
+import sqlalchemy as sa
+
+from bridge.domain import TASK_TYPE_KEY, Activity, Deal, Organization, Person, User
+from bridge.errors import InvalidInput, NotFoundError
+from bridge.store import activities, crm
+from bridge.store.db import writing
+from bridge.store.schema import activities as activities_table
+from bridge.store.schema import persons as persons_table
+from bridge.store.users import get_user, list_users
+
+MAX_LIMIT = 500
+DEFAULT_LIMIT = 100
+UID_DOMAIN = "calbridge"
+
+c = activities_table.c
+
+
+class FieldError(InvalidInput):
+    """A value the request got wrong, naming its `field`; the message starts with the name."""
+
+    def __init__(self, field_name: str, message: str) -> None:
+        super().__init__(f"{field_name} {message}")
+        self.field = field_name
+
+
+class NoSuchActivity(NotFoundError):
+    """No activity with that id, as far as the caller is concerned."""
+
+
+class NoSuchRecord(NotFoundError):
+    """No deal, person or organization with that id."""
+
+
+@dataclass(frozen=True)
+class ActivityFilter:
+    """What a listing asks for; `owner` is None (own), "all", or a login."""
+
+    owner: str | None = None
+    type_keys: tuple[str, ...] | None = None
+    done: bool | None = None
+    start_from: dt.datetime | None = None
+    start_to: dt.datetime | None = None
+    limit: int = DEFAULT_LIMIT
+    cursor: str | None = None
+    offset: int = 0
+
+
+@dataclass(frozen=True)
+class Shown:
+    """An activity as the caller may see it: in full, or `masked` to its times alone."""
+
+    activity: Activity
+    owner: str
+    masked: bool
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Shown]
+    next_cursor: str | None
+
+
+@dataclass
+class ActivityChanges:
+    """Fields to set on an activity (by `Activity` attribute name), and a wanted end.
+
+    `end` is a date (all day, the last day) or a UTC datetime (timed): the
+    duration is worked out once the date and time are known.
+    """
+
+    values: dict[str, object] = field(default_factory=dict)
+    end: dt.date | dt.datetime | None = None
+    has_end: bool = False
+    all_day: bool | None = None
+
+
+def _sort_key(activity_date: dt.date | None, time: dt.time | None, activity_id: int) -> tuple:
+    """By start: dated ones first, an all-day one before the same day's timed ones."""
+    if activity_date is None:
+        return (1, "", "", activity_id)
+    return (0, activity_date.isoformat(), time.isoformat() if time else "", activity_id)
+
+
+def encode_cursor(key: tuple) -> str:
+    return base64.urlsafe_b64encode(json.dumps(list(key)).encode()).decode().rstrip("=")
+
+
+def decode_cursor(text: str) -> tuple:
+    try:
+        padded = text + "=" * (-len(text) % 4)
+        key = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise FieldError("cursor", "is not a cursor this API gave out") from None
+    if (
+        not isinstance(key, list)
+        or len(key) != 4
+        or not isinstance(key[0], int)
+        or not isinstance(key[1], str)
+        or not isinstance(key[2], str)
+        or not isinstance(key[3], int)
+    ):
+        raise FieldError("cursor", "is not a cursor this API gave out")
+    return tuple(key)
+
+
+def _start(activity_date: dt.date | None, time: dt.time | None) -> dt.datetime | None:
+    if activity_date is None:
+        return None
+    return dt.datetime.combine(activity_date, time or dt.time(0), dt.UTC)
+
+
+def busy_block(activity: Activity) -> Activity:
+    """A private activity as colleagues see it: its times, and nothing else of it."""
+    assert activity.id is not None
+    return Activity(
+        subject="Busy",
+        type_key="",
+        owner_id=activity.owner_id,
+        uid="",
+        due_date=activity.due_date,
+        due_time=activity.due_time,
+        duration=activity.duration,
+        busy=True,
+        private=True,
+        id=activity.id,
+    )
+
+
+class CrmService:
+    """Activities and CRM records on behalf of signed-in users (by login)."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+
+    # -- activities: reading -------------------------------------------------------
+
+    def list_activities(self, login: str, wanted: ActivityFilter) -> Page:
+        with self.engine.connect() as conn:
+            me = get_user(conn, login)
+            logins = {user.id: user.login for user in list_users(conn)}
+            query = sa.select(
+                c.id, c.owner_id, c.private, c.due_date, c.due_time, c.type_key, c.done
+            ).where(c.deleted_at.is_(None))
+            if wanted.owner is None:
+                query = query.where(c.owner_id == me.id)
+            elif wanted.owner != "all":
+                owner_id = next(
+                    (key for key, value in logins.items() if value == wanted.owner), None
+                )
+                if owner_id is None:
+                    raise FieldError("owner", f"names no user: {wanted.owner!r}")
+                query = query.where(c.owner_id == owner_id)
+            rows = [row for row in conn.execute(query) if self._admits(row, me, wanted)]
+            keys = sorted((_sort_key(row.due_date, row.due_time, row.id), row) for row in rows)
+            if wanted.cursor is not None:
+                after = decode_cursor(wanted.cursor)
+                keys = [entry for entry in keys if entry[0] > after]
+            else:
+                keys = keys[wanted.offset :]
+            page = keys[: wanted.limit]
+            more = len(keys) > wanted.limit
+            found = {
+                activity.id: activity
+                for activity in activities.by_ids(conn, [row.id for _key, row in page])
+            }
+        items = [self._shown(found[row.id], me, logins) for _key, row in page if row.id in found]
+        next_cursor = encode_cursor(page[-1][0]) if more and page else None
+        return Page(items, next_cursor)
+
+    @staticmethod
+    def _admits(row: sa.Row, me: User, wanted: ActivityFilter) -> bool:
+        """The filters; a colleague's private activity is exempt from type and done, as in feeds.
+
+        Filtering it by type or done would tell what its type or state is.
+        """
+        masked = row.private and row.owner_id != me.id
+        if not masked:
+            if wanted.type_keys is not None and row.type_key not in wanted.type_keys:
+                return False
+            if wanted.done is not None and row.done != wanted.done:
+                return False
+        if wanted.start_from is not None or wanted.start_to is not None:
+            start = _start(row.due_date, row.due_time)
+            if start is None:
+                return False
+            if wanted.start_from is not None and start < wanted.start_from:
+                return False
+            if wanted.start_to is not None and start >= wanted.start_to:
+                return False
+        return True
+
+    @staticmethod
+    def _shown(activity: Activity, me: User, logins: Mapping[int, str]) -> Shown:
+        owner = logins.get(activity.owner_id, "")
+        if activity.private and activity.owner_id != me.id:
+            return Shown(busy_block(activity), owner, masked=True)
+        return Shown(activity, owner, masked=False)
+
+    def activity(self, login: str, activity_id: int) -> Shown:
+        """The caller's activity, or a colleague's that is not private."""
+        with self.engine.connect() as conn:
+            me = get_user(conn, login)
+            found = activities.get_activity(conn, activity_id)
+            if found is None or (found.owner_id != me.id and found.private):
+                raise NoSuchActivity(f"no activity {activity_id}")
+            logins = {user.id: user.login for user in list_users(conn)}
+        return self._shown(found, me, logins)
+
+    # -- activities: writing -------------------------------------------------------
+
+    def create_activity(self, login: str, changes: ActivityChanges) -> Shown:
+        with writing(self.engine) as conn:
+            me = get_user(conn, login)
+            assert me.id is not None
+            if "subject" not in changes.values:
+                raise FieldError("subject", "is required")
+            values = dict(changes.values)
+            if "type_key" not in values:
+                dated = values.get("due_date") is not None
+                values["type_key"] = me.default_import_type if dated else TASK_TYPE_KEY
+            draft = Activity(
+                subject="",
+                type_key="",
+                owner_id=me.id,
+                uid=f"{uuid.uuid4()}@{UID_DOMAIN}",
+            )
+            activity = self._apply(conn, draft, replace(changes, values=values), new=True)
+            saved = activities.save_activity(conn, activity, crm.list_activity_types(conn))
+        return Shown(saved, me.login, masked=False)
+
+    def update_activity(self, login: str, activity_id: int, changes: ActivityChanges) -> Shown:
+        with writing(self.engine) as conn:
+            me = get_user(conn, login)
+            existing = self._own(conn, me, activity_id)
+            activity = self._apply(conn, existing, changes, new=False)
+            saved = activities.save_activity(conn, activity, crm.list_activity_types(conn))
+        return Shown(saved, me.login, masked=False)
+
+    def delete_activity(self, login: str, activity_id: int) -> None:
+        with writing(self.engine) as conn:
+            me = get_user(conn, login)
+            self._own(conn, me, activity_id)
+            activities.delete_activity(conn, activity_id)
+
+    @staticmethod
+    def _own(conn: sa.Connection, me: User, activity_id: int) -> Activity:
+        found = activities.get_activity(conn, activity_id)
+        if found is None or found.owner_id != me.id:
+            raise NoSuchActivity(f"no activity {activity_id}")
+        return found
+
+    def _apply(
+        self, conn: sa.Connection, activity: Activity, changes: ActivityChanges, *, new: bool
+    ) -> Activity:
+        """`activity` with `changes`, checked against each other and the database."""
+        values = changes.values
+        if "type_key" in values:
+            known = crm.list_activity_types(conn)
+            chosen = known.get(str(values["type_key"]))
+            if chosen is None or (not chosen.active and chosen.key != activity.type_key):
+                names = ", ".join(key for key, kind in known.items() if kind.active)
+                raise FieldError("type", f"must be one of {names}, not {values['type_key']!r}")
+        for name, column_check in (
+            ("deal_id", crm.get_deal),
+            ("person_id", crm.get_person),
+            ("org_id", crm.get_organization),
+        ):
+            record_id = values.get(name)
+            if record_id is not None and column_check(conn, int(record_id)) is None:  # type: ignore[arg-type]
+                raise FieldError(name, f"names no record: {record_id}")
+        participants = values.get("participant_ids")
+        if participants:
+            wanted = set(participants)  # type: ignore[arg-type]
+            found = set(
+                conn.execute(
+                    sa.select(persons_table.c.id).where(persons_table.c.id.in_(wanted))
+                ).scalars()
+            )
+            missing = sorted(wanted - found)
+            if missing:
+                raise FieldError("participant_ids", f"names no person: {missing[0]}")
+        if "due_date" in values and values["due_date"] is None and "due_time" not in values:
+            values = {**values, "due_time": None, "duration": None}
+        result = replace(activity, **values)  # type: ignore[arg-type]
+        if changes.all_day is True:
+            if result.due_date is None:
+                raise FieldError("all_day", "needs a date")
+            if "due_time" in values and values["due_time"] is not None:
+                raise FieldError("all_day", "cannot go with a time")
+            result = replace(result, due_time=None)
+        elif changes.all_day is False and result.due_time is None:
+            raise FieldError("all_day", "false needs a time")
+        if result.due_time is not None and result.due_date is None:
+            raise FieldError("time", "needs a date")
+        if result.is_all_day != activity.is_all_day and "duration" not in values:
+            # Days do not become hours: a duration is kept only where it means the same.
+            result = replace(result, duration=None)
+        if changes.has_end:
+            result = replace(result, duration=_duration_until(result, changes.end))
+        return result
+
+    # -- deals, persons, organizations --------------------------------------------
+
+    def deals(self, limit: int, offset: int) -> list[Deal]:
+        with self.engine.connect() as conn:
+            return crm.list_deals(conn, limit, offset)
+
+    def persons(self, limit: int, offset: int) -> list[Person]:
+        with self.engine.connect() as conn:
+            return crm.list_persons(conn, limit, offset)
+
+    def organizations(self, limit: int, offset: int) -> list[Organization]:
+        with self.engine.connect() as conn:
+            return crm.list_organizations(conn, limit, offset)
+
+    def deal(self, deal_id: int) -> Deal:
+        with self.engine.connect() as conn:
+            found = crm.get_deal(conn, deal_id)
+        if found is None:
+            raise NoSuchRecord(f"no deal {deal_id}")
+        return found
+
+    def person(self, person_id: int) -> Person:
+        with self.engine.connect() as conn:
+            found = crm.get_person(conn, person_id)
+        if found is None:
+            raise NoSuchRecord(f"no person {person_id}")
+        return found
+
+    def organization(self, org_id: int) -> Organization:
+        with self.engine.connect() as conn:
+            found = crm.get_organization(conn, org_id)
+        if found is None:
+            raise NoSuchRecord(f"no organization {org_id}")
+        return found
+
+    def add_deal(self, deal: Deal) -> Deal:
+        with writing(self.engine) as conn:
+            self._check_links(conn, person_id=deal.person_id, org_id=deal.org_id)
+            return crm.add_deal(conn, deal)
+
+    def add_person(self, person: Person) -> Person:
+        with writing(self.engine) as conn:
+            self._check_links(conn, org_id=person.org_id)
+            return crm.add_person(conn, person)
+
+    def add_organization(self, organization: Organization) -> Organization:
+        with writing(self.engine) as conn:
+            return crm.add_organization(conn, organization)
+
+    @staticmethod
+    def _check_links(
+        conn: sa.Connection, person_id: int | None = None, org_id: int | None = None
+    ) -> None:
+        if person_id is not None and crm.get_person(conn, person_id) is None:
+            raise FieldError("person_id", f"names no person: {person_id}")
+        if org_id is not None and crm.get_organization(conn, org_id) is None:
+            raise FieldError("org_id", f"names no organization: {org_id}")
+
+
+def _duration_until(activity: Activity, end: dt.date | dt.datetime | None) -> dt.timedelta | None:
+    """The duration that makes `activity` end at `end`; refused when it would end first."""
+    if end is None:
+        return None
+    if activity.due_date is None:
+        raise FieldError("end", "needs a date")
+    if activity.due_time is None:
+        if isinstance(end, dt.datetime):
+            raise FieldError("end", "of an all-day activity must be a date (its last day)")
+        if end < activity.due_date:
+            raise FieldError("end", "is before the start")
+        return dt.timedelta(days=(end - activity.due_date).days + 1)
+    if not isinstance(end, dt.datetime):
+        raise FieldError("end", "of a timed activity must be a date and time")
+    start = dt.datetime.combine(activity.due_date, activity.due_time, dt.UTC)
+    if end < start:
+        raise FieldError("end", "is before the start")
+    return end - start
