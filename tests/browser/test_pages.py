@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from bridge.domain import User
 from bridge.store.db import writing
-from bridge.store.users import create_user
+from bridge.store.users import create_user, set_password
 from tests.browser.conftest import ADDRESS_FAILURES, add_activity, sign_in
 from tests.sync_fixtures import CRM_LOGIN, CRM_PASSWORD
 
@@ -129,3 +129,19 @@ def test_the_sign_in_returns_to_the_page_asked_for_and_stays_on_the_site(
 
 def _cookies(page: Page) -> dict[str, str]:
     return {cookie["name"]: cookie["value"] for cookie in page.context.cookies()}
+
+
+def test_a_password_change_ends_the_sessions_signed_in_before_it(
+    page: Page, engine: sa.Engine, crm_user: User
+) -> None:
+    sign_in(page)
+    page.wait_for_url("**/")
+    with writing(engine) as conn:
+        set_password(conn, crm_user.login, "a new password")
+
+    page.goto("/")
+
+    assert page.url.endswith("/signin")
+    sign_in(page, password="a new password")
+    page.wait_for_url("**/")
+    assert page.locator("h1").inner_text() == "This week"

@@ -35,7 +35,7 @@ from bridge.config import Settings
 from bridge.domain import User
 from bridge.secrets import configured_key
 from bridge.sign_in import SignIn, Throttled
-from bridge.store.users import find_user
+from bridge.store.users import credentials_version, find_user
 from bridge.web.client_address import client_address
 from bridge.web.pages import csrf
 from bridge.web.pages.forms import parse_form
@@ -97,11 +97,15 @@ def signed_in(engine: sa.Engine) -> Callable[[PageEndpoint], Page]:
     """Decorates a page that needs a user: without one, 303 to the sign-in page and back.
 
     The user is read again on every request, so a deleted user's session
-    stops working at once.
+    stops working at once, and so does every session of a user whose
+    password changed (or an app password was revoked) since it began: the
+    session holds the credentials version it was signed in under.
     """
 
-    def load(login: str) -> User | None:
+    def load(login: str, version: object) -> User | None:
         with engine.connect() as conn:
+            if credentials_version(conn, login) != version:
+                return None
             return find_user(conn, login)
 
     def decorate(endpoint: PageEndpoint) -> Page:
@@ -111,10 +115,10 @@ def signed_in(engine: sa.Engine) -> Callable[[PageEndpoint], Page]:
             since = request.session.get("since")
             if not isinstance(since, int | float) or time.time() - since > SESSION_SECONDS:
                 login = None
-            user = await run_in_threadpool(load, login) if isinstance(login, str) else None
+            version = request.session.get("version")
+            user = await run_in_threadpool(load, login, version) if isinstance(login, str) else None
             if user is None:
-                request.session.pop("login", None)
-                request.session.pop("since", None)
+                request.session.clear()
                 target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
                 return RedirectResponse(sign_in_url(local_path(target)), status_code=303)
             request.scope[USER_KEY] = user
@@ -130,6 +134,7 @@ class SignInPages:
 
     def __init__(self, engine: sa.Engine, settings: Settings) -> None:
         self._sign_in = SignIn(engine, settings)
+        self._engine = engine
         self._trusted_proxies = settings.trusted_proxies
 
     def routes(self) -> list[Route]:
@@ -179,8 +184,13 @@ class SignInPages:
         request.session.clear()
         request.session["login"] = user
         request.session["since"] = int(time.time())
+        request.session["version"] = await run_in_threadpool(self._version, user)
         csrf.token(request)
         return RedirectResponse(next_path, status_code=303)
+
+    def _version(self, login: str) -> int | None:
+        with self._engine.connect() as conn:
+            return credentials_version(conn, login)
 
     async def sign_out(self, request: Request) -> Response:
         request.session.clear()
