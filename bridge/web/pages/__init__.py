@@ -22,6 +22,7 @@ from starlette.staticfiles import StaticFiles
 
 from bridge.config import Settings
 from bridge.web.pages.csrf import CsrfGuard
+from bridge.web.pages.listing import list_routes
 from bridge.web.pages.session import SignInPages, session_middleware
 from bridge.web.pages.week import week_routes
 
@@ -32,6 +33,7 @@ def page_routes(engine: sa.Engine, settings: Settings) -> list[BaseRoute]:
     """The pages and their static files (at `/static/`)."""
     return [
         *week_routes(engine),
+        *list_routes(engine),
         *SignInPages(engine, settings).routes(),
         Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
     ]
