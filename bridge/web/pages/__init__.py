@@ -24,6 +24,7 @@ from bridge.config import Settings
 from bridge.web.pages.csrf import CsrfGuard
 from bridge.web.pages.listing import list_routes
 from bridge.web.pages.session import SignInPages, session_middleware
+from bridge.web.pages.sync_settings import sync_settings_routes
 from bridge.web.pages.week import week_routes
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -34,6 +35,7 @@ def page_routes(engine: sa.Engine, settings: Settings) -> list[BaseRoute]:
     return [
         *week_routes(engine),
         *list_routes(engine),
+        *sync_settings_routes(engine, settings),
         *SignInPages(engine, settings).routes(),
         Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
     ]

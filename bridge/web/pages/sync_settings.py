@@ -1,0 +1,215 @@
+"""Settings → Calendar sync: the user's connected accounts, their state and their settings.
+
+Everything goes through `CalendarAccounts`, the service the CLI and the
+JSON API call, so the page cannot save settings the worker would trip on
+and cannot reach another user's account. The settings form works twice
+over: with htmx every change posts the whole form and only a small status
+line is swapped in ("Saved." or the error naming the field); without
+JavaScript the Save button posts the same form and is answered 303 back to
+the page. Posting the whole form each time keeps one code path for both.
+
+The actions (start, stop, sync now, disconnect) are plain forms answered
+303; disconnecting asks first on a page of its own, so no script is needed.
+A `UserError` from the service is shown on the page with its status.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl
+
+import sqlalchemy as sa
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from bridge.accounts import AccountState, CalendarAccount
+from bridge.calendar_accounts import AccountStatus, CalendarAccounts
+from bridge.config import Settings
+from bridge.domain import ConflictPolicy, ImportVisibility, PrivateEventPolicy, SyncType, User
+from bridge.errors import UserError
+from bridge.providers import ExternalCalendar
+from bridge.secrets import box_from_settings
+from bridge.store.crm import list_activity_types
+from bridge.store.sync_settings import MAX_WINDOW_DAYS, SettingsError
+from bridge.web.pages.session import signed_in
+from bridge.web.pages.templates import render
+
+STATE_HELP = {
+    AccountState.STOPPED: "Not syncing. Settings and links are kept; Start sync resumes.",
+    AccountState.ACTIVE: "Syncing: changes on either side are carried over on every run.",
+    AccountState.NEEDS_RECONNECT: (
+        "The provider no longer accepts the stored credentials: connect the account again."
+    ),
+    AccountState.NEEDS_ATTENTION: (
+        "A run held back many deletions to be safe: choose to apply or restore them, "
+        "then Start sync."
+    ),
+}
+"""A plain explanation of each account state, for people who never read the README."""
+
+CHOICES = {
+    "sync_type": [(SyncType.TWO_WAY, "Two-way"), (SyncType.ONE_WAY, "One-way (CRM to calendar)")],
+    "import_visibility": [
+        (ImportVisibility.EVERYONE, "Everyone"),
+        (ImportVisibility.OWNER_ONLY, "Only me"),
+    ],
+    "private_events": [
+        (PrivateEventPolicy.EVERYONE, "Visible to everyone"),
+        (PrivateEventPolicy.BUSY_BLOCK, "Busy block (others see “Busy”)"),
+        (PrivateEventPolicy.SKIP, "Not imported"),
+    ],
+    "conflict_policy": [
+        (ConflictPolicy.MOST_RECENT, "Most recent change"),
+        (ConflictPolicy.CRM_WINS, "CRM wins"),
+        (ConflictPolicy.CALENDAR_WINS, "Calendar wins"),
+    ],
+}
+"""The options of each choice setting, with labels a person understands."""
+
+
+@dataclass(frozen=True)
+class AccountView:
+    """One account as the page shows it; `calendars` is empty when the provider can't be asked."""
+
+    status: AccountStatus
+    calendars: list[ExternalCalendar]
+    calendars_error: str | None
+
+    @property
+    def account(self) -> CalendarAccount:
+        return self.status.account
+
+    @property
+    def state_help(self) -> str:
+        return STATE_HELP.get(self.account.state, "")
+
+
+def form_changes(body: bytes) -> dict[str, object]:
+    """The settings a posted form describes, as the service takes them.
+
+    An unchecked checkbox is not sent, so a missing one means false (or no
+    types); a number that is not a whole number is refused naming its field.
+    """
+    pairs = parse_qsl(body.decode("utf-8", errors="replace"), keep_blank_values=True)
+    fields: dict[str, list[str]] = {}
+    for name, value in pairs:
+        fields.setdefault(name, []).append(value)
+    changes: dict[str, object] = {}
+    for name in ("calendar_id", "import_type_key", *CHOICES):
+        if name in fields:
+            changes[name] = fields[name][-1]
+    for name in ("window_past_days", "window_future_days"):
+        if name in fields:
+            text = fields[name][-1].strip()
+            try:
+                changes[name] = int(text)
+            except ValueError:
+                raise SettingsError(
+                    f"{name} must be a whole number of days from 0 to {MAX_WINDOW_DAYS}"
+                ) from None
+    changes["pushed_type_keys"] = fields.get("pushed_type_keys", [])
+    changes["include_crm_info"] = "include_crm_info" in fields
+    return changes
+
+
+class SyncSettingsPages:
+    """The routes of Settings → Calendar sync, over one `CalendarAccounts`."""
+
+    def __init__(self, engine: sa.Engine, accounts: CalendarAccounts) -> None:
+        self.engine = engine
+        self.accounts = accounts
+
+    def routes(self) -> list[Route]:
+        guard = signed_in(self.engine)
+        return [
+            Route("/settings", guard(self.show), methods=["GET", "HEAD"]),
+            Route("/settings/accounts/{id:int}", guard(self.save), methods=["POST"]),
+            Route("/settings/accounts/{id:int}/{action:str}", guard(self.act), methods=["POST"]),
+        ]
+
+    # -- reading ----------------------------------------------------------------
+
+    def _views(self, login: str) -> tuple[list[AccountView], dict[str, Any]]:
+        views = []
+        for account in self.accounts.accounts(login):
+            status = self.accounts.status(login, account.id)
+            try:
+                calendars, problem = self.accounts.calendars(login, account.id), None
+            except UserError as error:
+                calendars, problem = [], str(error)
+            views.append(AccountView(status, calendars, problem))
+        with self.engine.connect() as conn:
+            types = list_activity_types(conn)
+        return views, types
+
+    async def _page(
+        self, request: Request, user: User, *, error: str | None = None, status_code: int = 200
+    ) -> Response:
+        views, types = await run_in_threadpool(self._views, user.login)
+        context = {
+            "views": views,
+            "types": sorted(types.values(), key=lambda item: item.name),
+            "choices": CHOICES,
+            "max_days": MAX_WINDOW_DAYS,
+            "error": error,
+            "notice": request.query_params.get("done"),
+        }
+        return render(request, "settings_sync.html", context, status_code=status_code)
+
+    async def show(self, request: Request, user: User) -> Response:
+        return await self._page(request, user)
+
+    # -- changing ---------------------------------------------------------------
+
+    async def save(self, request: Request, user: User) -> Response:
+        """Save the whole form: htmx gets a status line, a plain form a 303 back."""
+        account_id = request.path_params["id"]
+        htmx = request.headers.get("HX-Request") == "true"
+        try:
+            changes = form_changes(await request.body())
+            await run_in_threadpool(self.accounts.update_settings, user.login, account_id, changes)
+        except UserError as error:
+            if htmx:
+                return render(
+                    request,
+                    "settings_sync_status.html",
+                    {"message": str(error), "failed": True},
+                    status_code=error.http_status,
+                )
+            return await self._page(request, user, error=str(error), status_code=error.http_status)
+        if htmx:
+            return render(request, "settings_sync_status.html", {"message": "Saved."})
+        return RedirectResponse("/settings?done=saved", status_code=303)
+
+    async def act(self, request: Request, user: User) -> Response:
+        """Start, stop, sync now, disconnect (after a confirmation step)."""
+        account_id = request.path_params["id"]
+        action = request.path_params["action"]
+        operations = {
+            "start": self.accounts.start,
+            "stop": self.accounts.stop,
+            "sync": self.accounts.sync_now,
+        }
+        try:
+            if action == "disconnect":
+                form = dict(parse_qsl((await request.body()).decode("utf-8", errors="replace")))
+                account = await run_in_threadpool(self.accounts.account, user.login, account_id)
+                if form.get("confirm") != "yes":
+                    return render(request, "settings_sync_disconnect.html", {"account": account})
+                await run_in_threadpool(self.accounts.disconnect, user.login, account_id)
+            elif action in operations:
+                await run_in_threadpool(operations[action], user.login, account_id)
+            else:
+                return Response("Not Found", status_code=404)
+        except UserError as error:
+            return await self._page(request, user, error=str(error), status_code=error.http_status)
+        return RedirectResponse(f"/settings?done={action}", status_code=303)
+
+
+def sync_settings_routes(engine: sa.Engine, settings: Settings) -> list[Route]:
+    """The routes, over an account service built as `bridge.web.app` builds its own."""
+    box = box_from_settings(settings.secret_key, settings.secret_key_file)
+    return SyncSettingsPages(engine, CalendarAccounts(engine, box, settings)).routes()
