@@ -33,7 +33,7 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 def page_routes(engine: sa.Engine, settings: Settings) -> list[BaseRoute]:
     """The pages and their static files (at `/static/`)."""
     return [
-        *week_routes(engine),
+        *week_routes(engine, settings),
         *list_routes(engine),
         *sync_settings_routes(engine, settings),
         *SignInPages(engine, settings).routes(),
