@@ -117,7 +117,7 @@ def decode_cursor(text: str) -> tuple:
     try:
         padded = text + "=" * (-len(text) % 4)
         key = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+    except (ValueError, binascii.Error, UnicodeDecodeError, RecursionError):
         raise FieldError("cursor", "is not a cursor this API gave out") from None
     if (
         not isinstance(key, list)

@@ -249,22 +249,19 @@ def activity_filter(params: QueryParams) -> ActivityFilter:
 def limit_param(params: QueryParams) -> int:
     if "limit" not in params:
         return DEFAULT_LIMIT
-    limit = _count_param(params, "limit", MAX_LIMIT)
-    if limit < 1:
-        raise FieldError("limit", f"must be a whole number from 1 to {MAX_LIMIT}")
-    return limit
+    return _count_param(params, "limit", MAX_LIMIT, least=1)
 
 
 def offset_param(params: QueryParams) -> int:
     return _count_param(params, "offset", MAX_ID)
 
 
-def _count_param(params: QueryParams, name: str, most: int) -> int:
+def _count_param(params: QueryParams, name: str, most: int, least: int = 0) -> int:
     text = params.get(name)
     if text is None:
         return 0
-    if not re.fullmatch(r"[0-9]{1,18}", text) or int(text) > most:
-        raise FieldError(name, f"must be a whole number from 0 to {most}")
+    if not re.fullmatch(r"[0-9]{1,18}", text) or not least <= int(text) <= most:
+        raise FieldError(name, f"must be a whole number from {least} to {most}")
     return int(text)
 
 

@@ -7,6 +7,7 @@ private activity never shows more than its busy time.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from collections.abc import Iterator
 from typing import Any
@@ -184,6 +185,7 @@ def test_filters_and_paging(api: Api) -> None:
         ({"limit": "501"}, "limit"),
         ({"limit": "0"}, "limit"),
         ({"cursor": "nonsense!"}, "cursor"),
+        ({"cursor": base64.urlsafe_b64encode(b"[" * 6000 + b"]" * 6000).decode()}, "cursor"),
         ({"from": "yesterday"}, "from"),
         ({"from": day3, "to": day1}, "to"),
         ({"done": "maybe"}, "done"),

@@ -200,3 +200,11 @@ def test_connecting_through_the_api_signs_in_at_microsoft(
 
     assert (consented.account.account_email, consented.reconnected) == (graph.user, False)
     assert consented.account.provider.value == "microsoft"
+
+
+def test_a_body_that_is_not_a_notification_collection_is_404(public_url: str) -> None:
+    url = f"{public_url}/webhooks/microsoft?channel=any"
+    deep = b'{"value": [' + b"[" * 5000 + b"]" * 5000 + b"]}"
+    for body in (deep, b"[]", b'{"value": 7}', b"\xff\xfe"):
+        assert httpx.post(url, content=body).status_code == 404
+    assert httpx.post(url, content=b"x" * (300 * 1024)).status_code == 413
