@@ -80,3 +80,13 @@ def test_the_api_and_caldav_need_no_token(signed_in: tuple[httpx.Client, str], s
         trust_env=False,
     )
     assert dav.status_code == 207
+
+
+def test_a_form_with_more_fields_than_any_page_sends_is_400(
+    signed_in: tuple[httpx.Client, str],
+) -> None:
+    client, token = signed_in
+    stuffed = {"csrf_token": token, **{f"field{n}": "x" for n in range(200)}}
+    assert client.post("/signout", data=stuffed).status_code == 400
+    assert client.post("/signin", data=stuffed).status_code == 400
+    assert client.get("/").status_code == 200  # nothing happened: still signed in

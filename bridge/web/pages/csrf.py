@@ -23,7 +23,7 @@ from starlette.responses import HTMLResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bridge.pages import plain_page
-from bridge.web.pages.forms import is_form, parse_form
+from bridge.web.pages.forms import TooManyFields, is_form, parse_form
 
 FIELD = "csrf_token"
 HEADER = "X-CSRF-Token"
@@ -81,7 +81,11 @@ class CsrfGuard:
         body: bytes | None = None
         if sent is None and is_form(request.headers.get("content-type")):
             body = await _read_body(receive)
-            sent = parse_form(body).get(FIELD)
+            try:
+                sent = parse_form(body).get(FIELD)
+            except TooManyFields as error:  # outside the app's handlers: answered here
+                await _refuse(str(error), status_code=400)(scope, receive, send)
+                return
         expected = request.session.get(SESSION_KEY)
         if not (isinstance(expected, str) and expected and sent):
             await _refuse("the form has expired or was not sent by this site")(scope, receive, send)
@@ -100,9 +104,9 @@ class CsrfGuard:
         return origin == own or origin == self.public_origin
 
 
-def _refuse(reason: str) -> HTMLResponse:
+def _refuse(reason: str, status_code: int = 403) -> HTMLResponse:
     text = f"CalBridge refused this request: {reason}. Go back, reload the page and try again."
-    return HTMLResponse(plain_page("Request refused", text), status_code=403)
+    return HTMLResponse(plain_page("Request refused", text), status_code=status_code)
 
 
 async def _read_body(receive: Receive) -> bytes:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qsl
 
 import sqlalchemy as sa
 from starlette.concurrency import run_in_threadpool
@@ -34,6 +33,7 @@ from bridge.providers import ExternalCalendar
 from bridge.secrets import box_from_settings
 from bridge.store.crm import list_activity_types
 from bridge.store.sync_settings import MAX_WINDOW_DAYS, SettingsError
+from bridge.web.pages.forms import form_fields, parse_form
 from bridge.web.pages.session import signed_in
 from bridge.web.pages.templates import render
 
@@ -93,9 +93,8 @@ def form_changes(body: bytes) -> dict[str, object]:
     An unchecked checkbox is not sent, so a missing one means false (or no
     types); a number that is not a whole number is refused naming its field.
     """
-    pairs = parse_qsl(body.decode("utf-8", errors="replace"), keep_blank_values=True)
     fields: dict[str, list[str]] = {}
-    for name, value in pairs:
+    for name, value in form_fields(body):
         fields.setdefault(name, []).append(value)
     changes: dict[str, object] = {}
     for name in ("calendar_id", "import_type_key", *CHOICES):
@@ -195,7 +194,7 @@ class SyncSettingsPages:
         }
         try:
             if action == "disconnect":
-                form = dict(parse_qsl((await request.body()).decode("utf-8", errors="replace")))
+                form = parse_form(await request.body())
                 account = await run_in_threadpool(self.accounts.account, user.login, account_id)
                 if form.get("confirm") != "yes":
                     return render(request, "settings_sync_disconnect.html", {"account": account})
