@@ -21,8 +21,12 @@ from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
 from bridge.config import Settings
+from bridge.web.pages.activity_form import activity_form_routes
+from bridge.web.pages.activity_types import activity_type_routes
+from bridge.web.pages.apps_feeds import apps_feeds_routes
 from bridge.web.pages.csrf import CsrfGuard
 from bridge.web.pages.listing import list_routes
+from bridge.web.pages.records import record_routes
 from bridge.web.pages.session import SignInPages, session_middleware
 from bridge.web.pages.sync_settings import sync_settings_routes
 from bridge.web.pages.week import week_routes
@@ -36,6 +40,10 @@ def page_routes(engine: sa.Engine, settings: Settings) -> list[BaseRoute]:
         *week_routes(engine, settings),
         *list_routes(engine),
         *sync_settings_routes(engine, settings),
+        *apps_feeds_routes(engine, settings),
+        *activity_type_routes(engine, settings),
+        *activity_form_routes(engine, settings),
+        *record_routes(engine, settings),
         *SignInPages(engine, settings).routes(),
         Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
     ]
