@@ -37,6 +37,9 @@ CHROMIUM = "/usr/bin/chromium"
 ADDRESS_FAILURES = 3
 """Failed sign-ins from one address before the site answers 429, low to keep tests short."""
 
+sqlite_only = pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+"""For a test of what the page does: the store under it runs on both backends in its own tests."""
+
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 
 
