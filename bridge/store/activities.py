@@ -23,6 +23,7 @@ from bridge.ical import timerange
 from bridge.ical.times import utc_aware
 from bridge.store.chunks import chunks
 from bridge.store.hrefs import href_for, is_flat
+from bridge.store.list_keys import list_key
 from bridge.store.revisions import next_revision
 from bridge.store.schema import activities
 from bridge.store.spans import is_long_span, overlapping
@@ -123,6 +124,7 @@ def _mapped_columns(activity: Activity) -> dict[str, object]:
         "attendees": [
             {"email": a.email, "name": a.name, "status": a.status} for a in activity.attendees
         ],
+        "list_key": list_key(activity.due_date, activity.due_time),
     }
 
 

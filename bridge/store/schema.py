@@ -157,6 +157,7 @@ activities = sa.Table(
     sa.Column("updated_at", TIMESTAMP, nullable=False),
     sa.Column("deleted_at", TIMESTAMP),
     sa.Column("moved", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("list_key", sa.BigInteger, nullable=False),
     sa.Index(
         "uq_activities_live_owner_uid",
         "owner_id",
@@ -174,6 +175,7 @@ activities = sa.Table(
         postgresql_where=sa.text("deleted_at IS NULL"),
     ),
     sa.Index("ix_activities_owner_component_revision", "owner_id", "component", "revision"),
+    sa.Index("ix_activities_owner_list_key", "owner_id", "list_key", "id"),
     sa.Index(
         "ix_activities_owner_component_span_start",
         "owner_id",

@@ -1,0 +1,63 @@
+"""The activity lists' sort key, and its index.
+
+`activities.list_key` orders activities as the lists show them (by start,
+all-day first on a day, undated last: `bridge.store.list_keys`), and
+`ix_activities_owner_list_key` lets a page of a long list be read from the
+index. Existing rows get their key here, in batches.
+
+Revision ID: 0007
+Revises: 0006
+Create Date: 2026-12-06
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+from bridge.store.list_keys import list_key
+
+revision = "0007"
+down_revision = "0006"
+branch_labels = None
+depends_on = None
+
+BATCH = 1000
+
+activities = sa.table(
+    "activities",
+    sa.column("id", sa.Integer),
+    sa.column("due_date", sa.Date),
+    sa.column("due_time", sa.Time),
+    sa.column("list_key", sa.BigInteger),
+)
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("activities") as batch_op:
+        batch_op.add_column(sa.Column("list_key", sa.BigInteger(), nullable=True))
+    conn = op.get_bind()
+    last_id = 0
+    while True:
+        rows = conn.execute(
+            sa.select(activities.c.id, activities.c.due_date, activities.c.due_time)
+            .where(activities.c.id > last_id)
+            .order_by(activities.c.id)
+            .limit(BATCH)
+        ).all()
+        if not rows:
+            break
+        conn.execute(
+            sa.update(activities)
+            .where(activities.c.id == sa.bindparam("row_id"))
+            .values(list_key=sa.bindparam("key")),
+            [{"row_id": row.id, "key": list_key(row.due_date, row.due_time)} for row in rows],
+        )
+        last_id = rows[-1].id
+    with op.batch_alter_table("activities") as batch_op:
+        batch_op.alter_column("list_key", existing_type=sa.BigInteger(), nullable=False)
+        batch_op.create_index("ix_activities_owner_list_key", ["owner_id", "list_key", "id"])
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("activities") as batch_op:
+        batch_op.drop_index("ix_activities_owner_list_key")
+        batch_op.drop_column("list_key")
