@@ -1,11 +1,50 @@
-"""The CRM records activities link to: types, organizations, persons, deals."""
+"""The CRM records activities link to: types, organizations, persons, deals.
+
+An activity's stored iCalendar text carries its type's name (a CATEGORIES
+line) and its type's kind decides whether it is a VEVENT or a VTODO, so a
+type whose name or kind changes has its activities rendered again, each under
+a new revision, for CalDAV clients, feeds and the sync worker to pick up. The
+colour is not in the text (only the pages show it), so a new colour renders
+nothing again.
+"""
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
+
 import sqlalchemy as sa
 
-from bridge.domain import ActivityType, ComponentKind, Deal, LinkedRecords, Organization, Person
-from bridge.store.schema import activity_types, deals, organizations, persons
+from bridge import errors
+from bridge.domain import (
+    TASK_TYPE_KEY,
+    ActivityType,
+    ComponentKind,
+    Deal,
+    LinkedRecords,
+    Organization,
+    Person,
+)
+from bridge.store import activities as activity_store
+from bridge.store.schema import activities, activity_types, deals, organizations, persons, users
+
+TYPE_KEY_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
+"""A type key: it is written into X-CALBRIDGE-TYPE and feed URLs, so plain and short."""
+COLOR_PATTERN = re.compile(r"#[0-9a-f]{6}")
+"""`#rrggbb`, what `<input type=color>` sends."""
+TYPE_NAME_MAX = 100
+
+
+class ActivityTypeError(errors.InvalidInput):
+    """A type value the request got wrong, naming its `field`; the message starts with it."""
+
+    def __init__(self, field_name: str, message: str) -> None:
+        super().__init__(f"{field_name} {message}")
+        self.field = field_name
+
+
+class NoSuchActivityType(errors.NotFoundError):
+    """No type with that key."""
 
 
 def _to_type(row: sa.Row) -> ActivityType:
@@ -42,6 +81,95 @@ def add_activity_type(conn: sa.Connection, activity_type: ActivityType) -> Activ
         activity_type.kind,
         new_id,
     )
+
+
+def _checked(activity_type: ActivityType) -> ActivityType:
+    """`activity_type` with its name trimmed and colour lower-cased, or `ActivityTypeError`."""
+    name = activity_type.name.strip()
+    if not name:
+        raise ActivityTypeError("name", "must not be empty")
+    if len(name) > TYPE_NAME_MAX:
+        raise ActivityTypeError("name", f"must be at most {TYPE_NAME_MAX} characters")
+    color = activity_type.color.strip().lower()
+    if not COLOR_PATTERN.fullmatch(color):
+        raise ActivityTypeError("color", "must be a colour written #rrggbb, like #4a90d9")
+    return replace(activity_type, name=name, color=color)
+
+
+def create_activity_type(conn: sa.Connection, activity_type: ActivityType) -> ActivityType:
+    """Add a custom type after checking every field, its key's uniqueness included."""
+    if not TYPE_KEY_PATTERN.fullmatch(activity_type.key):
+        raise ActivityTypeError(
+            "key",
+            "must be 1 to 32 lowercase letters, digits, dashes or underscores, "
+            "starting with a letter or digit",
+        )
+    checked = _checked(activity_type)
+    if activity_type.key in list_activity_types(conn):
+        raise ActivityTypeError("key", f"{activity_type.key!r} is taken by another type")
+    return add_activity_type(conn, checked)
+
+
+def update_activity_type(conn: sa.Connection, changed: ActivityType) -> int:
+    """Save a type's name, colour, active flag and kind; returns how many activities changed.
+
+    The key stays (activities and settings refer to it). The task type stays
+    an active to-do type, and a type that is someone's default for imported
+    events stays an active event type: CalDAV uploads and new to-dos fall back
+    on them. Deactivating a type only keeps it out of new activities; those
+    it has keep it.
+    """
+    current = list_activity_types(conn).get(changed.key)
+    if current is None:
+        raise NoSuchActivityType(f"no activity type {changed.key!r}")
+    checked = _checked(changed)
+    if checked.key == TASK_TYPE_KEY and (not checked.active or checked.kind != ComponentKind.TODO):
+        raise ActivityTypeError(
+            "kind" if checked.active else "active",
+            "of the task type stays an active to-do type: new to-dos get it",
+        )
+    if (not checked.active or checked.kind != ComponentKind.EVENT) and _is_import_default(
+        conn, checked.key
+    ):
+        raise ActivityTypeError(
+            "kind" if checked.active else "active",
+            "stays an active event type: it is a user's default type for imported events",
+        )
+    conn.execute(
+        sa.update(activity_types)
+        .where(activity_types.c.key == checked.key)
+        .values(
+            name=checked.name,
+            color=checked.color,
+            active=checked.active,
+            kind=checked.kind.value,
+        )
+    )
+    if (checked.name, checked.kind) == (current.name, current.kind):
+        return 0
+    return _render_again(conn, checked.key)
+
+
+def _is_import_default(conn: sa.Connection, key: str) -> bool:
+    found = conn.execute(sa.select(users.c.id).where(users.c.default_import_type == key).limit(1))
+    return found.first() is not None
+
+
+def _render_again(conn: sa.Connection, key: str) -> int:
+    """Render and save every live activity of type `key` again, each under a new revision.
+
+    `save_activity` moves an activity whose component changed to the other
+    collection and leaves a tombstone in the one it left.
+    """
+    types = list_activity_types(conn)
+    rows = conn.execute(
+        sa.select(activities)
+        .where(activities.c.type_key == key, activities.c.deleted_at.is_(None))
+        .order_by(activities.c.id)
+    ).all()
+    for row in rows:
+        activity_store.save_activity(conn, activity_store.row_to_activity(row), types)
+    return len(rows)
 
 
 def add_organization(conn: sa.Connection, organization: Organization) -> Organization:
