@@ -1,9 +1,10 @@
 """`calbridge feed ...`: the secret read-only .ics URLs for subscribe-only calendars.
 
-A token is shown once, when it is made; only its digest is stored, so a lost
-URL is replaced (`rotate`) rather than looked up.
+What the commands do is `bridge.feed_service`, which the settings pages use
+too. A token is shown once, when it is made; only its digest is stored, so a
+lost URL is replaced (`rotate`) rather than looked up.
 
-The store brings SQLAlchemy, the iCalendar package and Radicale with it, so
+The service brings SQLAlchemy, the iCalendar package and Radicale with it, so
 each command imports it when it runs, not when `--help` builds the parser.
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from bridge.cli.common import CliError, database, feed_url, print_table
+from bridge.cli.common import database, print_table
 from bridge.domain import FEED_SCOPES
 
 if TYPE_CHECKING:
@@ -45,23 +46,19 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def create_url(args: argparse.Namespace, settings: Settings) -> int:
-    from bridge.store.db import writing
-    from bridge.store.feeds import create_feed
-    from bridge.store.users import get_user
+    from bridge.feed_service import FeedService, feed_url
 
-    with database(settings) as engine, writing(engine) as conn:
-        token = create_feed(conn, get_user(conn, args.user).id, args.scope, args.label)
-    print(feed_url(settings, token))
+    with database(settings) as engine:
+        token = FeedService(engine).create(args.user, args.scope, args.label)
+    print(feed_url(settings.base_url, token))
     return 0
 
 
 def show_feeds(args: argparse.Namespace, settings: Settings) -> int:
-    from bridge.store.feeds import list_feeds
-    from bridge.store.users import get_user
+    from bridge.feed_service import FeedService
 
-    with database(settings) as engine, engine.connect() as conn:
-        user_id = get_user(conn, args.user).id if args.user else None
-        feeds = list_feeds(conn, user_id)
+    with database(settings) as engine:
+        feeds = FeedService(engine).feeds(args.user)
     print_table(
         ("ID", "USER", "SCOPE", "LABEL", "CREATED", "STATUS"),
         [
@@ -80,22 +77,18 @@ def show_feeds(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def revoke_url(args: argparse.Namespace, settings: Settings) -> int:
-    from bridge.store.db import writing
-    from bridge.store.feeds import revoke_feed
+    from bridge.feed_service import FeedService
 
-    with database(settings) as engine, writing(engine) as conn:
-        if not revoke_feed(conn, args.id):
-            raise CliError(f"no live feed {args.id}")
+    with database(settings) as engine:
+        FeedService(engine).revoke(args.id)
     print(f"feed {args.id} revoked")
     return 0
 
 
 def rotate_url(args: argparse.Namespace, settings: Settings) -> int:
-    from bridge.store.db import writing
-    from bridge.store.feeds import rotate_feed
-    from bridge.store.users import get_user
+    from bridge.feed_service import FeedService, feed_url
 
-    with database(settings) as engine, writing(engine) as conn:
-        token = rotate_feed(conn, args.id, get_user(conn, args.user).id)
-    print(feed_url(settings, token))
+    with database(settings) as engine:
+        token = FeedService(engine).rotate(args.id, args.user)
+    print(feed_url(settings.base_url, token))
     return 0
