@@ -31,16 +31,15 @@ import sqlalchemy as sa
 from bridge.domain import TASK_TYPE_KEY, Activity, Deal, Organization, Person, User
 from bridge.errors import InvalidInput, NotFoundError
 from bridge.store import activities, crm
+from bridge.store.activity_lists import ListQuery, SortOrder, SyncFilter, page_of
 from bridge.store.db import writing
-from bridge.store.schema import activities as activities_table
+from bridge.store.list_keys import key_at
 from bridge.store.schema import persons as persons_table
 from bridge.store.users import get_user, list_users
 
 MAX_LIMIT = 500
 DEFAULT_LIMIT = 100
 UID_DOMAIN = "calbridge"
-
-c = activities_table.c
 
 
 class FieldError(InvalidInput):
@@ -71,6 +70,9 @@ class ActivityFilter:
     limit: int = DEFAULT_LIMIT
     cursor: str | None = None
     offset: int = 0
+    sync: SyncFilter | None = None
+    """Only the caller's own activities, by where their sync stands."""
+    sort: SortOrder = SortOrder.START
 
 
 @dataclass(frozen=True)
@@ -84,8 +86,11 @@ class Shown:
 
 @dataclass(frozen=True)
 class Page:
+    """One page; `next_cursor` is given for the sort by start, `more` for any sort."""
+
     items: list[Shown]
     next_cursor: str | None
+    more: bool = False
 
 
 @dataclass
@@ -102,18 +107,12 @@ class ActivityChanges:
     all_day: bool | None = None
 
 
-def _sort_key(activity_date: dt.date | None, time: dt.time | None, activity_id: int) -> tuple:
-    """By start: dated ones first, an all-day one before the same day's timed ones."""
-    if activity_date is None:
-        return (1, "", "", activity_id)
-    return (0, activity_date.isoformat(), time.isoformat() if time else "", activity_id)
+def encode_cursor(position: tuple[int, int]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(list(position)).encode()).decode().rstrip("=")
 
 
-def encode_cursor(key: tuple) -> str:
-    return base64.urlsafe_b64encode(json.dumps(list(key)).encode()).decode().rstrip("=")
-
-
-def decode_cursor(text: str) -> tuple:
+def decode_cursor(text: str) -> tuple[int, int]:
+    """A (list key, id) position this API gave out; anything else names the field."""
     try:
         padded = text + "=" * (-len(text) % 4)
         key = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
@@ -121,20 +120,11 @@ def decode_cursor(text: str) -> tuple:
         raise FieldError("cursor", "is not a cursor this API gave out") from None
     if (
         not isinstance(key, list)
-        or len(key) != 4
-        or not isinstance(key[0], int)
-        or not isinstance(key[1], str)
-        or not isinstance(key[2], str)
-        or not isinstance(key[3], int)
+        or len(key) != 2
+        or not all(type(part) is int and 0 <= part < 2**63 for part in key)
     ):
         raise FieldError("cursor", "is not a cursor this API gave out")
-    return tuple(key)
-
-
-def _start(activity_date: dt.date | None, time: dt.time | None) -> dt.datetime | None:
-    if activity_date is None:
-        return None
-    return dt.datetime.combine(activity_date, time or dt.time(0), dt.UTC)
+    return key[0], key[1]
 
 
 def busy_block(activity: Activity) -> Activity:
@@ -165,57 +155,47 @@ class CrmService:
     def list_activities(self, login: str, wanted: ActivityFilter) -> Page:
         with self.engine.connect() as conn:
             me = get_user(conn, login)
+            assert me.id is not None
             logins = {user.id: user.login for user in list_users(conn)}
-            query = sa.select(
-                c.id, c.owner_id, c.private, c.due_date, c.due_time, c.type_key, c.done
-            ).where(c.deleted_at.is_(None))
-            if wanted.owner is None:
-                query = query.where(c.owner_id == me.id)
-            elif wanted.owner != "all":
-                owner_id = next(
-                    (key for key, value in logins.items() if value == wanted.owner), None
-                )
-                if owner_id is None:
-                    raise FieldError("owner", f"names no user: {wanted.owner!r}")
-                query = query.where(c.owner_id == owner_id)
-            rows = [row for row in conn.execute(query) if self._admits(row, me, wanted)]
-            keys = sorted((_sort_key(row.due_date, row.due_time, row.id), row) for row in rows)
-            if wanted.cursor is not None:
-                after = decode_cursor(wanted.cursor)
-                keys = [entry for entry in keys if entry[0] > after]
-            else:
-                keys = keys[wanted.offset :]
-            page = keys[: wanted.limit]
-            more = len(keys) > wanted.limit
+            positions = page_of(conn, self._query(me.id, wanted, logins))
+            page = positions[: wanted.limit]
             found = {
                 activity.id: activity
-                for activity in activities.by_ids(conn, [row.id for _key, row in page])
+                for activity in activities.by_ids(conn, [row_id for row_id, _key in page])
             }
-        items = [self._shown(found[row.id], me, logins) for _key, row in page if row.id in found]
-        next_cursor = encode_cursor(page[-1][0]) if more and page else None
-        return Page(items, next_cursor)
+        items = [self._shown(found[row_id], me, logins) for row_id, _key in page if row_id in found]
+        next_cursor = None
+        if len(positions) > wanted.limit and page and wanted.sort is SortOrder.START:
+            next_cursor = encode_cursor((page[-1][1], page[-1][0]))
+        return Page(items, next_cursor, more=len(positions) > wanted.limit)
 
     @staticmethod
-    def _admits(row: sa.Row, me: User, wanted: ActivityFilter) -> bool:
-        """The filters; a colleague's private activity is exempt from type and done, as in feeds.
-
-        Filtering it by type or done would tell what its type or state is.
-        """
-        masked = row.private and row.owner_id != me.id
-        if not masked:
-            if wanted.type_keys is not None and row.type_key not in wanted.type_keys:
-                return False
-            if wanted.done is not None and row.done != wanted.done:
-                return False
-        if wanted.start_from is not None or wanted.start_to is not None:
-            start = _start(row.due_date, row.due_time)
-            if start is None:
-                return False
-            if wanted.start_from is not None and start < wanted.start_from:
-                return False
-            if wanted.start_to is not None and start >= wanted.start_to:
-                return False
-        return True
+    def _query(viewer_id: int, wanted: ActivityFilter, logins: Mapping[int, str]) -> ListQuery:
+        owner_id: int | None = viewer_id
+        if wanted.owner == "all":
+            owner_id = None
+        elif wanted.owner is not None:
+            owner_id = next((key for key, value in logins.items() if value == wanted.owner), None)
+            if owner_id is None:
+                raise FieldError("owner", f"names no user: {wanted.owner!r}")
+        after = None
+        if wanted.cursor is not None:
+            if wanted.sort is not SortOrder.START:
+                raise FieldError("cursor", "pages only the sort by start; use offset")
+            after = decode_cursor(wanted.cursor)
+        return ListQuery(
+            viewer_id=viewer_id,
+            owner_id=owner_id,
+            type_keys=wanted.type_keys,
+            done=wanted.done,
+            key_from=key_at(wanted.start_from) if wanted.start_from is not None else None,
+            key_to=key_at(wanted.start_to) if wanted.start_to is not None else None,
+            sync=wanted.sync,
+            sort=wanted.sort,
+            after=after,
+            offset=wanted.offset,
+            limit=wanted.limit,
+        )
 
     @staticmethod
     def _shown(activity: Activity, me: User, logins: Mapping[int, str]) -> Shown:
