@@ -118,10 +118,15 @@ def sign_in(page: Page, login: str = CRM_LOGIN, password: str = CRM_PASSWORD) ->
     page.click("button[type=submit]")
 
 
+def cookies_of(page: Page) -> dict[str, str]:
+    """The browser's cookies, to fetch a page's raw source with httpx as the same user."""
+    return {cookie["name"]: cookie["value"] for cookie in page.context.cookies()}
+
+
 def add_activity(engine: sa.Engine, owner: User, subject: str, **fields: object) -> Activity:
-    """An activity of `owner` today at 10:00 UTC (inside this week wherever "now" falls)."""
+    """An activity of `owner` at 10:00 UTC today, or on `due_date` when given."""
     assert owner.id is not None
-    today = dt.datetime.now(dt.UTC).date()
+    today = fields.pop("due_date", None) or dt.datetime.now(dt.UTC).date()
     activity = Activity(
         subject=subject,
         type_key=str(fields.pop("type_key", "call")),

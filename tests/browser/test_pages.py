@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from bridge.domain import User
 from bridge.store.db import writing
 from bridge.store.users import create_user, set_password
-from tests.browser.conftest import ADDRESS_FAILURES, add_activity, sign_in
+from tests.browser.conftest import ADDRESS_FAILURES, add_activity, cookies_of, sign_in
 from tests.sync_fixtures import CRM_LOGIN, CRM_PASSWORD
 
 if TYPE_CHECKING:
@@ -106,7 +106,7 @@ def test_a_colleagues_private_activity_never_shows(
     page.wait_for_url("**/")
     assert page.locator(".activity", has_text="Alice's own call").count() == 1
     assert "CANARY" not in page.content()
-    assert "7f3a" not in httpx.get(page.url, cookies=_cookies(page)).text
+    assert "7f3a" not in httpx.get(page.url, cookies=cookies_of(page)).text
 
 
 def test_the_sign_in_returns_to_the_page_asked_for_and_stays_on_the_site(
@@ -125,10 +125,6 @@ def test_the_sign_in_returns_to_the_page_asked_for_and_stays_on_the_site(
     page.click("button[type=submit]")
     page.wait_for_url("**/")
     assert page.url == f"{site}/"  # not to another site
-
-
-def _cookies(page: Page) -> dict[str, str]:
-    return {cookie["name"]: cookie["value"] for cookie in page.context.cookies()}
 
 
 def test_a_password_change_ends_the_sessions_signed_in_before_it(

@@ -24,12 +24,12 @@ from bridge.config import Settings
 from bridge.web.pages.activity_form import activity_form_routes
 from bridge.web.pages.activity_types import activity_type_routes
 from bridge.web.pages.apps_feeds import apps_feeds_routes
+from bridge.web.pages.calendar_view import calendar_routes
 from bridge.web.pages.csrf import CsrfGuard
 from bridge.web.pages.listing import list_routes
 from bridge.web.pages.records import record_routes
 from bridge.web.pages.session import SignInPages, session_middleware
 from bridge.web.pages.sync_settings import sync_settings_routes
-from bridge.web.pages.week import week_routes
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
@@ -37,7 +37,7 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 def page_routes(engine: sa.Engine, settings: Settings) -> list[BaseRoute]:
     """The pages and their static files (at `/static/`)."""
     return [
-        *week_routes(engine, settings),
+        *calendar_routes(engine, settings),
         *list_routes(engine),
         *sync_settings_routes(engine, settings),
         *apps_feeds_routes(engine, settings),

@@ -29,7 +29,7 @@ from bridge.store.crm import list_activity_types
 from bridge.web.pages.forms import parse_form
 from bridge.web.pages.session import local_path, signed_in
 from bridge.web.pages.templates import render
-from bridge.web.pages.week import zone_of
+from bridge.web.pages.zones import zone_of
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
