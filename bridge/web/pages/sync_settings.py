@@ -8,9 +8,13 @@ line is swapped in ("Saved." or the error naming the field); without
 JavaScript the Save button posts the same form and is answered 303 back to
 the page. Posting the whole form each time keeps one code path for both.
 
-The actions (start, stop, sync now, disconnect) are plain forms answered
-303; disconnecting asks first on a page of its own, so no script is needed.
-A `UserError` from the service is shown on the page with its status.
+The actions (start, stop, sync now, apply or restore held deletions,
+disconnect) are plain forms answered 303; disconnecting asks first on a
+page of its own, so no script is needed. A `UserError` from the service is
+shown on the page with its status. Connecting and reconnecting are
+`sync_connect`'s; what they report comes back through the session, once.
+Choosing the first calendar of an account redraws the whole page (htmx's
+`HX-Refresh`), since it is what makes Start sync possible.
 """
 
 from __future__ import annotations
@@ -30,12 +34,19 @@ from bridge.config import Settings
 from bridge.domain import ConflictPolicy, ImportVisibility, PrivateEventPolicy, SyncType, User
 from bridge.errors import UserError
 from bridge.providers import ExternalCalendar
+from bridge.providers.registry import provider_spec
+from bridge.providers.spec import CredentialConnect, CredentialField, ProviderSpec
 from bridge.secrets import box_from_settings
 from bridge.store.crm import list_activity_types
 from bridge.store.sync_settings import MAX_WINDOW_DAYS, SettingsError
+from bridge.web.api_oauth import NOTICE_KEY, notify
 from bridge.web.pages.forms import form_fields, parse_form
 from bridge.web.pages.session import signed_in
+from bridge.web.pages.sync_connect import SyncConnectPages, Typed, connect_offers
 from bridge.web.pages.templates import render
+
+RECENT_RUNS = 5
+"""How many of an account's last runs the page lists."""
 
 STATE_HELP = {
     AccountState.STOPPED: "Not syncing. Settings and links are kept; Start sync resumes.",
@@ -45,7 +56,7 @@ STATE_HELP = {
     ),
     AccountState.NEEDS_ATTENTION: (
         "A run held back many deletions to be safe: choose to apply or restore them, "
-        "then Start sync."
+        "and syncing resumes with your choice."
     ),
 }
 """A plain explanation of each account state, for people who never read the README."""
@@ -69,6 +80,17 @@ CHOICES = {
 }
 """The options of each choice setting, with labels a person understands."""
 
+DONE = {
+    "saved": "Settings saved.",
+    "start": "Sync started: the first run is due now.",
+    "stop": "Sync stopped. Settings and links are kept.",
+    "sync": "A run is due now.",
+    "disconnect": "The account is disconnected.",
+    "apply-deletions": "The held deletions are applied on the run that is due now.",
+    "restore": "The held deletions are restored on the run that is due now.",
+}
+"""What the page says after each action it redirected back from (`?done=`)."""
+
 
 @dataclass(frozen=True)
 class AccountView:
@@ -85,6 +107,18 @@ class AccountView:
     @property
     def state_help(self) -> str:
         return STATE_HELP.get(self.account.state, "")
+
+    @property
+    def spec(self) -> ProviderSpec:
+        return provider_spec(self.account.provider)
+
+    @property
+    def reconnect_field(self) -> CredentialField | None:
+        """What reconnecting asks for again: a credential provider's secret; None for consent."""
+        connect = self.spec.connect
+        if isinstance(connect, CredentialConnect):
+            return next(field for field in connect.fields if field.name == connect.secret)
+        return None
 
 
 def form_changes(body: bytes) -> dict[str, object]:
@@ -117,14 +151,17 @@ def form_changes(body: bytes) -> dict[str, object]:
 class SyncSettingsPages:
     """The routes of Settings → Calendar sync, over one `CalendarAccounts`."""
 
-    def __init__(self, engine: sa.Engine, accounts: CalendarAccounts) -> None:
+    def __init__(self, engine: sa.Engine, accounts: CalendarAccounts, settings: Settings) -> None:
         self.engine = engine
         self.accounts = accounts
+        self.settings = settings
 
     def routes(self) -> list[Route]:
         guard = signed_in(self.engine)
+        connecting = SyncConnectPages(self.accounts, self.settings.base_url, self.page)
         return [
             Route("/settings", guard(self.show), methods=["GET", "HEAD"]),
+            *connecting.routes(guard),
             Route("/settings/accounts/{id:int}", guard(self.save), methods=["POST"]),
             Route("/settings/accounts/{id:int}/{action:str}", guard(self.act), methods=["POST"]),
         ]
@@ -134,7 +171,7 @@ class SyncSettingsPages:
     def _views(self, login: str) -> tuple[list[AccountView], dict[str, Any]]:
         views = []
         for account in self.accounts.accounts(login):
-            status = self.accounts.status(login, account.id)
+            status = self.accounts.status(login, account.id, RECENT_RUNS)
             try:
                 calendars, problem = self.accounts.calendars(login, account.id), None
             except UserError as error:
@@ -144,22 +181,37 @@ class SyncSettingsPages:
             types = list_activity_types(conn)
         return views, types
 
-    async def _page(
-        self, request: Request, user: User, *, error: str | None = None, status_code: int = 200
+    async def page(
+        self,
+        request: Request,
+        user: User,
+        *,
+        error: str | None = None,
+        status_code: int = 200,
+        typed: Typed | None = None,
     ) -> Response:
+        """The page; `error` on top, `typed` back in the connect forms it came from."""
         views, types = await run_in_threadpool(self._views, user.login)
+        notice = DONE.get(request.query_params.get("done", ""))
+        told = request.session.pop(NOTICE_KEY, None)
+        if isinstance(told, dict) and told.get("failed"):
+            error = error or str(told.get("text"))
+        elif isinstance(told, dict):
+            notice = str(told.get("text"))
         context = {
             "views": views,
             "types": sorted(types.values(), key=lambda item: item.name),
             "choices": CHOICES,
             "max_days": MAX_WINDOW_DAYS,
             "error": error,
-            "notice": request.query_params.get("done"),
+            "notice": notice,
+            "offers": connect_offers(self.settings),
+            "typed": typed or {},
         }
         return render(request, "settings_sync.html", context, status_code=status_code)
 
     async def show(self, request: Request, user: User) -> Response:
-        return await self._page(request, user)
+        return await self.page(request, user)
 
     # -- changing ---------------------------------------------------------------
 
@@ -169,7 +221,7 @@ class SyncSettingsPages:
         htmx = request.headers.get("HX-Request") == "true"
         try:
             changes = form_changes(await request.body())
-            await run_in_threadpool(self.accounts.update_settings, user.login, account_id, changes)
+            first = await run_in_threadpool(self._save, user.login, account_id, changes)
         except UserError as error:
             if htmx:
                 return render(
@@ -178,19 +230,33 @@ class SyncSettingsPages:
                     {"message": str(error), "failed": True},
                     status_code=error.http_status,
                 )
-            return await self._page(request, user, error=str(error), status_code=error.http_status)
+            return await self.page(request, user, error=str(error), status_code=error.http_status)
+        if htmx and first is not None:
+            notify(request, f"Calendar {first} chosen: Start sync is possible now.")
+            return Response(headers={"HX-Refresh": "true"})
         if htmx:
             return render(request, "settings_sync_status.html", {"message": "Saved."})
         return RedirectResponse("/settings?done=saved", status_code=303)
 
+    def _save(self, login: str, account_id: int, changes: dict[str, object]) -> str | None:
+        """Save `changes`; the calendar's id when it is the account's first one, else None."""
+        before = self.accounts.account(login, account_id)
+        after = self.accounts.update_settings(login, account_id, changes)
+        if before.settings.calendar_id or not after.settings.calendar_id:
+            return None
+        return after.settings.calendar_id
+
     async def act(self, request: Request, user: User) -> Response:
-        """Start, stop, sync now, disconnect (after a confirmation step)."""
+        """Start, stop, sync now, apply or restore held deletions, disconnect (after a
+        confirmation step)."""
         account_id = request.path_params["id"]
         action = request.path_params["action"]
         operations = {
             "start": self.accounts.start,
             "stop": self.accounts.stop,
             "sync": self.accounts.sync_now,
+            "apply-deletions": self.accounts.apply_deletions,
+            "restore": self.accounts.restore_deletions,
         }
         try:
             if action == "disconnect":
@@ -204,11 +270,11 @@ class SyncSettingsPages:
             else:
                 return Response("Not Found", status_code=404)
         except UserError as error:
-            return await self._page(request, user, error=str(error), status_code=error.http_status)
+            return await self.page(request, user, error=str(error), status_code=error.http_status)
         return RedirectResponse(f"/settings?done={action}", status_code=303)
 
 
 def sync_settings_routes(engine: sa.Engine, settings: Settings) -> list[Route]:
     """The routes, over an account service built as `bridge.web.app` builds its own."""
     box = box_from_settings(settings.secret_key, settings.secret_key_file)
-    return SyncSettingsPages(engine, CalendarAccounts(engine, box, settings)).routes()
+    return SyncSettingsPages(engine, CalendarAccounts(engine, box, settings), settings).routes()
