@@ -89,15 +89,12 @@ class ActivityPages:
             known = list_activity_types(conn)
         return {key: kind.name for key, kind in known.items() if kind.active or key == current}
 
-    def form_context(self, form: ActivityForm, user: User) -> dict[str, object]:
-        """What the template needs besides the page's own: types, records, labels, the zone."""
-        return {
-            "form": form,
-            "types": self._types(form.type),
-            "choices": record_choices(self._service),
-            "labels": LABELS,
-            "zone": user.timezone,
-        }
+    def own(self, user: User, activity_id: int) -> Shown:
+        """The user's own activity; anyone else's is as missing as it is to the service's writes."""
+        shown = self._service.activity(user.login, activity_id)
+        if shown.activity.owner_id != user.id:
+            raise NoSuchActivity(f"no activity {activity_id} of {user.login}")
+        return shown
 
     def save(self, user: User, form: ActivityForm, activity_id: int | None) -> Shown:
         """Creates (no id) or updates the activity; a bad value raises `FieldError`."""
@@ -114,7 +111,15 @@ class ActivityPages:
         page: dict[str, object],
         error: FieldError | None = None,
     ) -> Response:
-        context = {**self.form_context(form, user), **page}
+        """The form with `form`'s values, the types and records to choose from, and any error."""
+        context = {
+            "form": form,
+            "types": self._types(form.type),
+            "choices": record_choices(self._service),
+            "labels": LABELS,
+            "zone": user.timezone,
+            **page,
+        }
         if error is not None:
             context["error"] = error
             context["error_message"] = error_text(error, LABELS.get(error.field, error.field))
@@ -187,7 +192,7 @@ class ActivityPages:
             try:
                 await run_in_threadpool(self.save, user, form, activity_id)
             except FieldError as error:
-                shown = await run_in_threadpool(self._service.activity, user.login, activity_id)
+                shown = await run_in_threadpool(self.own, user, activity_id)
                 context = self._edit_page(shown, user, single.get("back", ""))
                 return await run_in_threadpool(self._form_page, request, user, form, context, error)
             return RedirectResponse(_back(single, f"/activities/{activity_id}"), status_code=303)
@@ -202,11 +207,7 @@ class ActivityPages:
 
         @page
         async def confirm_delete(request: Request, user: User) -> Response:
-            shown = await run_in_threadpool(
-                self._service.activity, user.login, _activity_id(request)
-            )
-            if shown.activity.owner_id != user.id:
-                raise NoSuchActivity(f"not the user's activity {shown.activity.id}")
+            shown = await run_in_threadpool(self.own, user, _activity_id(request))
             context = {
                 "activity": shown.activity,
                 "form": ActivityForm.of(shown.activity, zone_of(user)),
