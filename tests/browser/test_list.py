@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -12,7 +13,7 @@ from bridge.domain import User
 from bridge.store.activities import get_activity
 from bridge.store.db import writing
 from bridge.store.users import create_user
-from tests.browser.conftest import add_activity, sign_in
+from tests.browser.conftest import add_activity, sign_in, sqlite_only
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -139,3 +140,30 @@ def test_paging_shows_the_next_page(page: Page, engine: sa.Engine, crm_user: Use
     page.locator("a[rel=prev]").click()
     page.wait_for_load_state()
     assert subjects.all_inner_texts() == ["Paged call 3", "Paged call 4"]
+
+
+@sqlite_only
+def test_column_headings_sort_and_paging_keeps_the_sort(
+    page: Page, engine: sa.Engine, crm_user: User
+) -> None:
+    today = dt.datetime.now(dt.UTC).date()
+    for number, subject in enumerate(["Charlie", "Alpha", "Delta", "Bravo"]):
+        add_activity(engine, crm_user, subject, due_date=today + dt.timedelta(days=number))
+    _open_list(page, "?limit=3")
+    subjects = page.locator("tbody .subject")
+    assert subjects.all_inner_texts() == ["Charlie", "Alpha", "Delta"]
+
+    page.get_by_role("link", name="Subject").click()
+    page.wait_for_url("**sort=subject**")
+    assert subjects.all_inner_texts() == ["Alpha", "Bravo", "Charlie"]
+    assert page.locator("th[aria-sort=ascending]").inner_text().startswith("Subject")
+    page.locator("a[rel=next]").click()
+    page.wait_for_url("**offset=3**")
+    assert subjects.all_inner_texts() == ["Delta"]
+
+    page.get_by_role("link", name="Date").click()
+    page.wait_for_load_state()
+    page.get_by_role("link", name="Date ↑").click()
+    page.wait_for_url("**sort=-start**")
+    assert subjects.all_inner_texts() == ["Bravo", "Delta", "Alpha"]
+    assert page.locator("th[aria-sort=descending]").count() == 1

@@ -38,7 +38,7 @@ def page_routes(engine: sa.Engine, settings: Settings) -> list[BaseRoute]:
     """The pages and their static files (at `/static/`)."""
     return [
         *calendar_routes(engine, settings),
-        *list_routes(engine),
+        *list_routes(engine, settings),
         *sync_settings_routes(engine, settings),
         *apps_feeds_routes(engine, settings),
         *activity_type_routes(engine, settings),

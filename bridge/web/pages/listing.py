@@ -13,7 +13,7 @@ just its row, and that otherwise redirects back to the list (303).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
 import sqlalchemy as sa
@@ -22,17 +22,28 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from bridge.calendar_accounts import CalendarAccounts
+from bridge.config import Settings
 from bridge.crm_service import ActivityChanges, ActivityFilter, CrmService, NoSuchActivity, Shown
 from bridge.domain import User
 from bridge.errors import InvalidInput
+from bridge.secrets import box_from_settings
+from bridge.store.activity_lists import SortOrder, SyncFilter
 from bridge.store.crm import list_activity_types
 from bridge.web.pages.forms import parse_form
 from bridge.web.pages.session import local_path, signed_in
+from bridge.web.pages.sync_badges import Badge, badges_of
 from bridge.web.pages.templates import render
 from bridge.web.pages.zones import zone_of
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
+SORTS = {order.value for order in SortOrder}
+SYNC_FILTERS = {
+    SyncFilter.SYNCED.value: "Synced",
+    SyncFilter.FAILED.value: "Failed",
+    SyncFilter.NOT_SYNCED.value: "Not synced",
+}
 
 
 @dataclass(frozen=True)
@@ -49,6 +60,7 @@ class Row:
     private: bool
     masked: bool
     mine: bool
+    badges: tuple[Badge, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -60,6 +72,8 @@ class Query:
     done: str = "any"
     start: str = ""
     end: str = ""
+    sync: str = ""
+    sort: str = SortOrder.START.value
     limit: int = PAGE_SIZE
     offset: int = 0
     cursor: str | None = None
@@ -72,6 +86,8 @@ class Query:
             "done": self.done if self.done != "any" else "",
             "from": self.start,
             "to": self.end,
+            "sync": self.sync,
+            "sort": self.sort if self.sort != SortOrder.START.value else "",
             "limit": str(self.limit) if self.limit != PAGE_SIZE else "",
         }
         values.update({key: str(value) for key, value in changes.items() if value is not None})
@@ -93,6 +109,8 @@ def read_query(params: dict[str, str]) -> Query:
         done=params.get("done") if params.get("done") in ("yes", "no") else "any",
         start=params.get("from", ""),
         end=params.get("to", ""),
+        sync=params.get("sync", "") if params.get("sync") in SYNC_FILTERS else "",
+        sort=params.get("sort", "") if params.get("sort") in SORTS else SortOrder.START.value,
         limit=_int(params.get("limit"), PAGE_SIZE, 1, MAX_PAGE_SIZE),
         offset=_int(params.get("offset"), 0, 0, 10**9),
         cursor=params.get("cursor") or None,
@@ -118,8 +136,10 @@ def to_filter(query: Query, zone: dt.tzinfo, errors: list[str]) -> ActivityFilte
         done={"yes": True, "no": False}.get(query.done),
         start_from=dt.datetime.combine(start, dt.time(), zone) if start else None,
         start_to=dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), zone) if end else None,
+        sync=SyncFilter(query.sync) if query.sync else None,
+        sort=SortOrder(query.sort),
         limit=query.limit,
-        cursor=query.cursor,
+        cursor=query.cursor if query.sort == SortOrder.START.value else None,
         offset=query.offset,
     )
 
@@ -151,9 +171,10 @@ def to_row(shown: Shown, user: User, zone: dt.tzinfo, type_names: dict[str, str]
 class ListPages:
     """`GET /list` and `POST /list/{id}/done`."""
 
-    def __init__(self, engine: sa.Engine) -> None:
+    def __init__(self, engine: sa.Engine, accounts: CalendarAccounts) -> None:
         self._engine = engine
         self._service = CrmService(engine)
+        self._accounts = accounts
 
     def _type_names(self) -> dict[str, str]:
         with self._engine.connect() as conn:
@@ -171,15 +192,19 @@ class ListPages:
             query = Query(**{**query.__dict__, "cursor": None, "offset": 0})
             page = self._service.list_activities(user.login, to_filter(query, zone, []))
         names = self._type_names()
-        rows = [to_row(item, user, zone, names) for item in page.items]
+        rows, lines = self._with_badges(
+            user, [to_row(item, user, zone, names) for item in page.items]
+        )
         next_link = previous_link = None
-        if page.next_cursor:
+        if page.more:
             next_link = query.link(cursor=page.next_cursor, offset=query.offset + query.limit)
         if query.offset > 0:
             previous_link = query.link(offset=max(0, query.offset - query.limit) or None)
         return {
             "rows": rows,
             "query": query,
+            "accounts": lines,
+            "sync_filters": SYNC_FILTERS,
             "types": names,
             "errors": errors,
             "next_link": next_link,
@@ -187,11 +212,20 @@ class ListPages:
             "here": query.link(cursor=query.cursor, offset=query.offset or None),
         }
 
+    def _with_badges(self, user: User, rows: list[Row]) -> tuple[list[Row], tuple[str, ...]]:
+        """The rows with the sync badges of the user's own ones, and the account lines."""
+        own = [row.id for row in rows if row.mine]
+        badges, lines = badges_of(self._accounts, user.login, own, dt.datetime.now(dt.UTC))
+        return [replace(row, badges=badges.get(row.id, ())) for row in rows], lines
+
     def mark_done(self, user: User, activity_id: int) -> Row:
         shown = self._service.update_activity(
             user.login, activity_id, ActivityChanges(values={"done": True})
         )
-        return to_row(shown, user, zone_of(user), self._type_names())
+        rows, _lines = self._with_badges(
+            user, [to_row(shown, user, zone_of(user), self._type_names())]
+        )
+        return rows[0]
 
     def routes(self) -> list[Route]:
         @signed_in(self._engine)
@@ -223,5 +257,8 @@ class ListPages:
         ]
 
 
-def list_routes(engine: sa.Engine) -> list[Route]:
-    return ListPages(engine).routes()
+def list_routes(engine: sa.Engine, settings: Settings) -> list[Route]:
+    accounts = CalendarAccounts(
+        engine, box_from_settings(settings.secret_key, settings.secret_key_file), settings
+    )
+    return ListPages(engine, accounts).routes()
