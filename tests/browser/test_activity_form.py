@@ -4,11 +4,12 @@ refusals, and a colleague's privacy."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import caldav
+import pytest
 import sqlalchemy as sa
 
 from bridge.domain import Activity, User
@@ -21,7 +22,7 @@ from tests.browser.form_steps import refused, signed_in
 from tests.sync_fixtures import CRM_LOGIN, CRM_PASSWORD
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Page
+    from playwright.sync_api import Browser, Page
 
 Shoot = Callable[["Page", str], Path]
 
@@ -104,13 +105,22 @@ def test_a_caldav_edit_shows_in_the_form_and_the_list(
     )
 
 
+@pytest.fixture
+def scriptless_page(browser: Browser, site: str) -> Iterator[Page]:
+    """A page with JavaScript off: every action of the form must work without it."""
+    context = browser.new_context(base_url=site, java_script_enabled=False)
+    context.set_default_timeout(5000)
+    yield context.new_page()
+    context.close()
+
+
 @sqlite_only
-def test_editing_marking_done_and_deleting_in_the_browser(
-    page: Page, site: str, engine: sa.Engine, crm_user: User
+def test_editing_marking_done_and_deleting_work_without_javascript(
+    scriptless_page: Page, site: str, engine: sa.Engine, crm_user: User
 ) -> None:
+    page = scriptless_page
     call = add_activity(engine, crm_user, "Call Bob", location="Old room")
     signed_in(page)
-    page.goto("/list")
     page.goto(f"/activities/{call.id}?back=/list%3Fdone%3Dno")
     page.get_by_label("Subject").fill("Call Bob again")
     page.get_by_label("Location").fill("")
