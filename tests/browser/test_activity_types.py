@@ -6,30 +6,22 @@ An activity of the type exists before each change, and a CalDAV client
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import caldav
 import httpx
 import sqlalchemy as sa
 
-from bridge.domain import ActivityType, ComponentKind, User
+from bridge.domain import DEFAULT_ACTIVITY_TYPES, ActivityType, ComponentKind, User
 from bridge.store.crm import list_activity_types
-from tests.browser.conftest import add_activity, sign_in, sqlite_only
+from tests.browser.conftest import add_activity, sqlite_only
+from tests.browser.test_settings_apps import Shoot, open_settings
 from tests.sync_fixtures import CRM_LOGIN, CRM_PASSWORD
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
-Shoot = Callable[["Page", str], Path]
 KEY = "site-visit"
-
-
-def open_types(page: Page) -> None:
-    sign_in(page)
-    page.wait_for_url("**/")
-    page.goto("/settings/types")
 
 
 def stored_type(engine: sa.Engine) -> ActivityType:
@@ -54,7 +46,7 @@ def save_row(page: Page) -> None:
 def test_a_custom_type_is_added_changed_and_its_activity_follows(
     page: Page, site: str, engine: sa.Engine, crm_user: User, screenshot: Shoot
 ) -> None:
-    open_types(page)
+    open_settings(page, "/settings/types")
     form = page.locator("#new-type")
     form.get_by_label("Key").fill(KEY)
     form.get_by_label("Name").fill("Site visit")
@@ -101,7 +93,7 @@ def test_a_custom_type_is_added_changed_and_its_activity_follows(
 def test_a_wrong_or_forged_type_form_saves_nothing(
     page: Page, site: str, engine: sa.Engine
 ) -> None:
-    open_types(page)
+    open_settings(page, "/settings/types")
     form = page.locator("#new-type")
     form.get_by_label("Key").fill("call")
     form.get_by_label("Name").fill("Another call")
@@ -123,5 +115,5 @@ def test_a_wrong_or_forged_type_form_saves_nothing(
         assert bad_colour.status_code == 400 and "color must be" in bad_colour.text
     with engine.connect() as conn:
         types = list_activity_types(conn)
-    assert set(types) == {"call", "meeting", "task", "deadline", "email", "lunch"}
+    assert set(types) == {item.key for item in DEFAULT_ACTIVITY_TYPES}
     assert types["call"].color == "#2e86de"

@@ -31,10 +31,11 @@ CANARY = "Canary 7f3e91"
 """Written into a colleague's private activity; it must never reach alice's team feed."""
 
 
-def open_apps(page: Page) -> None:
+def open_settings(page: Page, path: str = "/settings/apps") -> None:
+    """Signs alice in and opens a settings page."""
     sign_in(page)
     page.wait_for_url("**/")
-    page.goto("/settings/apps")
+    page.goto(path)
 
 
 def create_password(page: Page, label: str) -> str:
@@ -69,7 +70,7 @@ def http() -> Iterator[httpx.Client]:
 def test_an_app_password_signs_in_over_caldav_until_revoked(
     page: Page, site: str, engine: sa.Engine, http: httpx.Client, screenshot: Shoot
 ) -> None:
-    open_apps(page)
+    open_settings(page)
     assert page.get_by_label("CalDAV server address").input_value() == f"{site}/dav/"
     secret = create_password(page, "Phone")
     assert page.locator("#login").inner_text() == CRM_LOGIN
@@ -101,7 +102,7 @@ def test_a_feed_is_created_rotated_and_revoked(
     page: Page, site: str, engine: sa.Engine, crm_user: User, http: httpx.Client
 ) -> None:
     add_activity(engine, crm_user, "Quarterly call")
-    open_apps(page)
+    open_settings(page)
     form = page.locator("#new-feed")
     form.get_by_label("Call").check()
     form.get_by_label("Include done activities").uncheck()
@@ -149,7 +150,7 @@ def test_a_team_feed_shows_a_colleagues_private_activity_as_busy_only(
         public_description=f"{CANARY} notes",
     )
     add_activity(engine, bob, "Open standup")
-    open_apps(page)
+    open_settings(page)
     url = create_feed(page, "Team", scope="team")
     body = http.get(url).text
     assert CANARY not in body and "Private review" not in body
@@ -160,7 +161,7 @@ def test_a_team_feed_shows_a_colleagues_private_activity_as_busy_only(
 @sqlite_only
 def test_the_copy_button_copies_the_caldav_address(page: Page, site: str) -> None:
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=site)
-    open_apps(page)
+    open_settings(page)
     section = page.locator("#caldav")
     section.get_by_role("button", name="Copy").click()
     section.get_by_role("status").get_by_text("Copied.").wait_for()
@@ -169,7 +170,7 @@ def test_the_copy_button_copies_the_caldav_address(page: Page, site: str) -> Non
 
 @sqlite_only
 def test_an_app_password_is_created_with_the_keyboard_alone(page: Page, engine: sa.Engine) -> None:
-    open_apps(page)
+    open_settings(page)
     for _ in range(60):
         if page.evaluate("document.activeElement.id") == "password-label":
             break
@@ -184,7 +185,7 @@ def test_an_app_password_is_created_with_the_keyboard_alone(page: Page, engine: 
 
 @sqlite_only
 def test_wrong_or_forged_forms_save_nothing(page: Page, site: str, engine: sa.Engine) -> None:
-    open_apps(page)
+    open_settings(page)
     token = page.locator("input[name=csrf_token]").first.get_attribute("value")
     cookies = {cookie["name"]: cookie["value"] for cookie in page.context.cookies()}
     with httpx.Client(base_url=site, cookies=cookies, trust_env=False, timeout=10) as client:

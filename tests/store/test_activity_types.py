@@ -8,23 +8,29 @@ from dataclasses import replace
 import pytest
 import sqlalchemy as sa
 
-from bridge.domain import Activity, ActivityType, ComponentKind
+from bridge.domain import DEFAULT_ACTIVITY_TYPES, Activity, ActivityType, ComponentKind
 from bridge.store import activities, crm, users
 from bridge.store.revisions import current_revision
 
 SITE_VISIT = ActivityType("site-visit", "Site visit", "#11AA33")
+DEFAULT_KEYS = {item.key for item in DEFAULT_ACTIVITY_TYPES}
 
 
-def _visit(owner_id: int) -> Activity:
-    return Activity(
+def _saved_visit(conn: sa.Connection) -> Activity:
+    """The site-visit type added and an activity of it saved, owned by a new user."""
+    owner = users.create_user(conn, "alice", "pw")
+    assert owner.id is not None
+    crm.create_activity_type(conn, SITE_VISIT)
+    visit = Activity(
         subject="Visit the plant",
         type_key=SITE_VISIT.key,
-        owner_id=owner_id,
+        owner_id=owner.id,
         uid="visit@test",
         due_date=dt.date(2026, 12, 7),
         due_time=dt.time(9),
         duration=dt.timedelta(hours=2),
     )
+    return activities.save_activity(conn, visit, crm.list_activity_types(conn))
 
 
 def test_a_custom_type_is_added_checked_and_normalised(engine: sa.Engine) -> None:
@@ -56,22 +62,12 @@ def test_a_wrong_new_type_names_its_field_and_saves_nothing(
             crm.create_activity_type(conn, replace(SITE_VISIT, **changes))
         assert raised.value.field == field
         assert str(raised.value).startswith(field)
-        assert set(crm.list_activity_types(conn)) == {
-            "call",
-            "meeting",
-            "task",
-            "deadline",
-            "email",
-            "lunch",
-        }
+        assert set(crm.list_activity_types(conn)) == DEFAULT_KEYS
 
 
 def test_a_new_colour_or_deactivation_renders_nothing_again(engine: sa.Engine) -> None:
     with engine.begin() as conn:
-        owner = users.create_user(conn, "alice", "pw")
-        assert owner.id is not None
-        crm.create_activity_type(conn, SITE_VISIT)
-        saved = activities.save_activity(conn, _visit(owner.id), crm.list_activity_types(conn))
+        saved = _saved_visit(conn)
         before = current_revision(conn)
         changed = crm.update_activity_type(conn, replace(SITE_VISIT, color="#000000", active=False))
         stored = crm.list_activity_types(conn)[SITE_VISIT.key]
@@ -86,10 +82,7 @@ def test_a_renamed_type_renders_its_activities_again_under_new_revisions(
     engine: sa.Engine,
 ) -> None:
     with engine.begin() as conn:
-        owner = users.create_user(conn, "alice", "pw")
-        assert owner.id is not None
-        crm.create_activity_type(conn, SITE_VISIT)
-        saved = activities.save_activity(conn, _visit(owner.id), crm.list_activity_types(conn))
+        saved = _saved_visit(conn)
         assert "Site visit" in (saved.ical or "")
         changed = crm.update_activity_type(conn, replace(SITE_VISIT, name="Plant tour"))
         again = activities.get_activity(conn, saved.id or 0)
@@ -100,13 +93,10 @@ def test_a_renamed_type_renders_its_activities_again_under_new_revisions(
 
 def test_switching_the_kind_moves_activities_between_events_and_to_dos(engine: sa.Engine) -> None:
     with engine.begin() as conn:
-        owner = users.create_user(conn, "alice", "pw")
-        assert owner.id is not None
-        crm.create_activity_type(conn, SITE_VISIT)
-        saved = activities.save_activity(conn, _visit(owner.id), crm.list_activity_types(conn))
+        saved = _saved_visit(conn)
         crm.update_activity_type(conn, replace(SITE_VISIT, kind=ComponentKind.TODO))
-        events = activities.Scope(owner.id, ComponentKind.EVENT)
-        todos = activities.Scope(owner.id, ComponentKind.TODO)
+        events = activities.Scope(saved.owner_id, ComponentKind.EVENT)
+        todos = activities.Scope(saved.owner_id, ComponentKind.TODO)
         gone_from = activities.changed_since(conn, events, saved.revision or 0)
         as_todo = activities.find_by_href(conn, todos, saved.href or "")
         assert activities.find_by_href(conn, events, saved.href or "") is None

@@ -113,6 +113,30 @@ def describe_filters(params: dict[str, str]) -> str:
     return "; ".join(parts) or "everything in the scope"
 
 
+def confirm_page(
+    request: Request,
+    title: str,
+    text: str,
+    action: str,
+    button: str,
+    *,
+    filter_types: list[ActivityType] | None = None,
+) -> Response:
+    """The page that asks before a revocation or rotation: no script needed to confirm.
+
+    With `filter_types` it asks for the feed filters too (rotating makes a new URL).
+    """
+    context = {
+        "title": title,
+        "text": text,
+        "action": action,
+        "button": button,
+        "types": filter_types or [],
+        "with_filters": filter_types is not None,
+    }
+    return render(request, "settings_apps_confirm.html", context)
+
+
 class AppsFeedsPages:
     """The routes of Settings → Calendar apps and feeds."""
 
@@ -211,16 +235,13 @@ class AppsFeedsPages:
                 request, user, error=NotFoundError(f"no app password {password_id}")
             )
         if fields.get("confirm") != "yes":
-            return render(
+            return confirm_page(
                 request,
-                "settings_apps_confirm.html",
-                {
-                    "title": f"Revoke the app password “{found.label}”?",
-                    "text": "Calendar apps signed in with it are refused from now on, "
-                    "on every server. The app's own calendars stay on the device.",
-                    "action": f"{PAGE}/passwords/{password_id}/revoke",
-                    "button": "Yes, revoke",
-                },
+                f"Revoke the app password “{found.label}”?",
+                "Calendar apps signed in with it are refused from now on, on every server. "
+                "The app's own calendars stay on the device.",
+                f"{PAGE}/passwords/{password_id}/revoke",
+                "Yes, revoke",
             )
         version = await run_in_threadpool(self._revoke_password, user.login, password_id)
         # Revoking ends every session begun before it; the one that revoked carries on.
@@ -282,18 +303,14 @@ class AppsFeedsPages:
         try:
             feed = await self._own_feed(user.login, request.path_params["id"])
             if dict(fields).get("confirm") != "yes":
-                return render(
+                return confirm_page(
                     request,
-                    "settings_apps_confirm.html",
-                    {
-                        "title": f"Rotate the feed “{feed.label or feed.id}”?",
-                        "text": "The feed gets a new URL and the old one stops working at once: "
-                        "calendars subscribed to it must subscribe to the new one.",
-                        "action": f"{PAGE}/feeds/{feed.id}/rotate",
-                        "button": "Yes, rotate",
-                        "types": await run_in_threadpool(self._types),
-                        "with_filters": True,
-                    },
+                    f"Rotate the feed “{feed.label or feed.id}”?",
+                    "The feed gets a new URL and the old one stops working at once: "
+                    "calendars subscribed to it must subscribe to the new one.",
+                    f"{PAGE}/feeds/{feed.id}/rotate",
+                    "Yes, rotate",
+                    filter_types=await run_in_threadpool(self._types),
                 )
             params = feed_filters(fields, await run_in_threadpool(self._known_types))
             token = await run_in_threadpool(self.feeds.rotate, feed.id, user.login)
@@ -306,16 +323,13 @@ class AppsFeedsPages:
         try:
             feed = await self._own_feed(user.login, request.path_params["id"])
             if fields.get("confirm") != "yes":
-                return render(
+                return confirm_page(
                     request,
-                    "settings_apps_confirm.html",
-                    {
-                        "title": f"Revoke the feed “{feed.label or feed.id}”?",
-                        "text": "Its URL stops working at once; calendars subscribed to it "
-                        "keep what they fetched last but get nothing new.",
-                        "action": f"{PAGE}/feeds/{feed.id}/revoke",
-                        "button": "Yes, revoke",
-                    },
+                    f"Revoke the feed “{feed.label or feed.id}”?",
+                    "Its URL stops working at once; calendars subscribed to it "
+                    "keep what they fetched last but get nothing new.",
+                    f"{PAGE}/feeds/{feed.id}/revoke",
+                    "Yes, revoke",
                 )
             await run_in_threadpool(self.feeds.revoke, feed.id, user.login)
         except UserError as error:
