@@ -89,6 +89,7 @@ class _CrmApi:
             {
                 "activities": [body_json.activity_json(shown) for shown in page.items],
                 "next_cursor": page.next_cursor,
+                "more": page.more,
             }
         )
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Mapping
+from enum import StrEnum
 from typing import TypeVar
 
 from starlette.datastructures import QueryParams
@@ -26,6 +27,7 @@ from bridge.crm_service import (
     Shown,
 )
 from bridge.domain import Attendee, Deal, Organization, Person
+from bridge.store.activity_lists import SortOrder, SyncFilter
 
 MAX_SUBJECT = 500
 MAX_LOCATION = 1000
@@ -209,8 +211,8 @@ def _iso(value: dt.datetime | None) -> str | None:
 
 def activity_filter(params: QueryParams) -> ActivityFilter:
     """The list's query: `owner`, `type` (repeated or comma-separated), `done`, `from`, `to`,
-    `limit`, `cursor` or `offset`."""
-    known = {"owner", "type", "done", "from", "to", "limit", "cursor", "offset"}
+    `sync`, `sort`, `limit`, `cursor` or `offset`."""
+    known = {"owner", "type", "done", "from", "to", "sync", "sort", "limit", "cursor", "offset"}
     for name in params:
         if name not in known:
             raise FieldError(name, f"is not a filter; filters: {', '.join(sorted(known))}")
@@ -234,6 +236,8 @@ def activity_filter(params: QueryParams) -> ActivityFilter:
         raise FieldError("to", "is before from")
     if "cursor" in params and "offset" in params:
         raise FieldError("cursor", "and offset cannot both be given")
+    sync = _choice_param(params, "sync", SyncFilter)
+    sort = _choice_param(params, "sort", SortOrder) or SortOrder.START
     return ActivityFilter(
         owner=owner,
         type_keys=types,
@@ -243,7 +247,22 @@ def activity_filter(params: QueryParams) -> ActivityFilter:
         limit=limit_param(params),
         cursor=params.get("cursor"),
         offset=_count_param(params, "offset", MAX_ID),
+        sync=sync,
+        sort=sort,
     )
+
+
+Choice = TypeVar("Choice", bound=StrEnum)
+
+
+def _choice_param(params: QueryParams, name: str, choices: type[Choice]) -> Choice | None:
+    if name not in params:
+        return None
+    try:
+        return choices(params[name])
+    except ValueError:
+        allowed = ", ".join(choice.value for choice in choices)
+        raise FieldError(name, f"must be one of {allowed}") from None
 
 
 def limit_param(params: QueryParams) -> int:

@@ -181,6 +181,13 @@ def test_filters_and_paging(api: Api) -> None:
     assert seen == subjects
     assert len(made) == 4
 
+    assert subjects_of(sort="-start", limit="3") == ["undated", "n3", "n2"]
+    assert subjects_of(sort="subject") == sorted(subjects)
+    by_type = api.get(ACTIVITIES, params={"sort": "type", "limit": "1"}).json()
+    assert by_type["next_cursor"] is None and by_type["more"] is True
+    assert subjects_of(sync="synced") == []
+    assert subjects_of(sync="not-synced") == subjects
+
     for params, field in (
         ({"limit": "501"}, "limit"),
         ({"limit": "0"}, "limit"),
@@ -191,6 +198,9 @@ def test_filters_and_paging(api: Api) -> None:
         ({"done": "maybe"}, "done"),
         ({"color": "red"}, "color"),
         ({"owner": "nobody"}, "owner"),
+        ({"sort": "colour"}, "sort"),
+        ({"sync": "maybe"}, "sync"),
+        ({"sort": "subject", "cursor": "WzEsMl0"}, "cursor"),
     ):
         assert_field(api.get(ACTIVITIES, params=params), field)
 
