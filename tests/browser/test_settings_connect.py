@@ -38,7 +38,7 @@ from tests.sync_fixtures import CRM_LOGIN
 from tests.sync_worker.sync_samples import GOOGLE_CALENDAR, sync, sync_ok
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Page, Route
+    from playwright.sync_api import Locator, Page, Route
 
 Shoot = Callable[["Page", str], Path]
 TEAM_CALENDAR = "team@group.calendar.google.com"
@@ -82,6 +82,15 @@ def open_settings(page: Page) -> None:
 
 def accounts_of(calendar_accounts: CalendarAccounts) -> list[CalendarAccount]:
     return calendar_accounts.accounts(CRM_LOGIN)
+
+
+def tab_to(page: Page, target: Locator, most: int = 30) -> None:
+    """Press Tab until `target` has the focus, as someone without a mouse does."""
+    presses = 0
+    while not target.evaluate("node => node === document.activeElement"):
+        assert presses < most, f"{most} presses of Tab never reached {target}"
+        page.keyboard.press("Tab")
+        presses += 1
 
 
 def fill_caldav(page: Page, radicale: RadicaleServer, password: str) -> None:
@@ -139,6 +148,7 @@ def test_connect_google_choose_a_calendar_start_and_see_the_badges(
     assert runs.first.locator("td").nth(2).inner_text() == "1"  # one activity pushed
     error_link = section.locator(".item-errors a")
     assert error_link.get_attribute("href") == f"/activities/{refused.id}"
+    assert error_link.inner_text() == "Refused call"
     assert "the event was too large" in section.locator(".item-errors").inner_text()
     screenshot(page, "settings-sync")
     assert [event["summary"] for event in google.state.events(TEAM_CALENDAR).values()] == [
@@ -214,13 +224,7 @@ def test_connect_caldav_and_choose_its_calendar_from_the_keyboard(
 ) -> None:
     radicale.make_calendar("alice", "home")  # two calendars and no default: the user picks
     open_settings(page)
-    address = page.locator("#connect-caldav-url")
-    for _ in range(30):
-        page.keyboard.press("Tab")
-        if address.evaluate("node => node === document.activeElement"):
-            break
-    else:
-        pytest.fail("Tab never reached the CalDAV address")
+    tab_to(page, page.locator("#connect-caldav-url"))
     page.keyboard.type(radicale.url + "/")
     page.keyboard.press("Tab")
     page.keyboard.type(radicale.user)

@@ -37,6 +37,7 @@ from bridge.providers import ExternalCalendar
 from bridge.providers.registry import provider_spec
 from bridge.providers.spec import CredentialConnect, CredentialField, ProviderSpec
 from bridge.secrets import box_from_settings
+from bridge.store.activities import by_ids
 from bridge.store.crm import list_activity_types
 from bridge.store.sync_settings import MAX_WINDOW_DAYS, SettingsError
 from bridge.web.api_oauth import NOTICE_KEY, notify
@@ -168,18 +169,26 @@ class SyncSettingsPages:
 
     # -- reading ----------------------------------------------------------------
 
-    def _views(self, login: str) -> tuple[list[AccountView], dict[str, Any]]:
+    def _views(self, user: User) -> tuple[list[AccountView], dict[str, Any], dict[int, str]]:
+        """The accounts, the activity types, and the subjects of the activities that failed.
+
+        Only the user's own activities are named (an item error can only be
+        about them, and a subject is never shown to anyone else).
+        """
         views = []
-        for account in self.accounts.accounts(login):
-            status = self.accounts.status(login, account.id, RECENT_RUNS)
+        for account in self.accounts.accounts(user.login):
+            status = self.accounts.status(user.login, account.id, RECENT_RUNS)
             try:
-                calendars, problem = self.accounts.calendars(login, account.id), None
+                calendars, problem = self.accounts.calendars(user.login, account.id), None
             except UserError as error:
                 calendars, problem = [], str(error)
             views.append(AccountView(status, calendars, problem))
+        failed = [item.activity_id for view in views for item in view.status.item_errors]
         with self.engine.connect() as conn:
             types = list_activity_types(conn)
-        return views, types
+            found = by_ids(conn, [activity_id for activity_id in failed if activity_id])
+        subjects = {item.id: item.subject for item in found if item.owner_id == user.id}
+        return views, types, subjects
 
     async def page(
         self,
@@ -191,7 +200,7 @@ class SyncSettingsPages:
         typed: Typed | None = None,
     ) -> Response:
         """The page; `error` on top, `typed` back in the connect forms it came from."""
-        views, types = await run_in_threadpool(self._views, user.login)
+        views, types, subjects = await run_in_threadpool(self._views, user)
         notice = DONE.get(request.query_params.get("done", ""))
         told = request.session.pop(NOTICE_KEY, None)
         if isinstance(told, dict) and told.get("failed"):
@@ -207,6 +216,7 @@ class SyncSettingsPages:
             "notice": notice,
             "offers": connect_offers(self.settings),
             "typed": typed or {},
+            "subjects": subjects,
         }
         return render(request, "settings_sync.html", context, status_code=status_code)
 
