@@ -309,3 +309,33 @@ def test_held_deletions_are_applied_or_restored_from_the_page(
         with engine.connect() as conn:
             account = sync_accounts.require_account(conn, google_account.id)
         assert (account.state, account.deletion_choice) == (AccountState.ACTIVE, choice)
+
+
+@sqlite_only
+def test_reconnect_a_caldav_account_with_its_password(
+    page: Page, engine: sa.Engine, radicale: RadicaleServer, calendar_accounts: CalendarAccounts
+) -> None:
+    values = {"url": radicale.url + "/", "username": radicale.user, "password": radicale.password}
+    account = calendar_accounts.connect(CRM_LOGIN, "caldav", values)
+    calendar_accounts.update_settings(CRM_LOGIN, account.id, {"sync_type": "one_way"})
+    with writing(engine) as conn:  # what a run does when the server refuses the password
+        sync_accounts.set_state(
+            conn, account.id, AccountState.NEEDS_RECONNECT, dt.datetime.now(dt.UTC)
+        )
+    open_settings(page)
+    section = page.locator(f"#account-{account.id}")
+    password = section.get_by_label("The password (or app password) for alice")
+
+    password.fill("still-wrong")
+    with page.expect_response(f"**/settings/accounts/{account.id}/reconnect") as answer:
+        section.get_by_role("button", name="Reconnect CalDAV").click()
+    assert answer.value.status == 422
+    assert "still-wrong" not in page.content()
+    assert section.locator(".state").inner_text() == "needs reconnect"
+
+    password.fill(radicale.password)
+    section.get_by_role("button", name="Reconnect CalDAV").click()
+    page.locator("#sync-notice").get_by_text("Reconnected CalDAV: alice").wait_for()
+    renewed = calendar_accounts.account(CRM_LOGIN, account.id)
+    assert (renewed.state, renewed.settings.sync_type) == (AccountState.ACTIVE, SyncType.ONE_WAY)
+    assert section.locator(".sync-needs").count() == 0
