@@ -24,7 +24,7 @@ from tests.browser.conftest import add_activity, sign_in, sqlite_only
 from tests.sync_fixtures import CRM_LOGIN
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Page
+    from playwright.sync_api import Browser, Page
 
 Shoot = Callable[["Page", str], Path]
 CANARY = "Canary 7f3e91"
@@ -213,3 +213,25 @@ def _passwords(engine: sa.Engine) -> list:
 def _feeds(engine: sa.Engine) -> list:
     with engine.connect() as conn:
         return list_feeds(conn)
+
+
+@sqlite_only
+def test_without_javascript_the_address_is_plain_text_and_the_forms_still_work(
+    browser: Browser, site: str, engine: sa.Engine
+) -> None:
+    context = browser.new_context(base_url=site, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        open_settings(page)
+        address = page.get_by_label("CalDAV server address")
+        assert address.get_attribute("readonly") is not None
+        assert address.input_value() == f"{site}/dav/"
+        assert not page.locator("#caldav").get_by_role("button", name="Copy").is_visible()
+        create_password(page, "Old phone")
+        page.goto("/settings/apps")
+        (stored,) = _passwords(engine)
+        confirm(page, f"#password-{stored.id}", "Revoke")
+        page.wait_for_url("**/settings/apps?done=password-revoked")
+        assert _passwords(engine) == []
+    finally:
+        context.close()
