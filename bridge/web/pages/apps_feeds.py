@@ -43,7 +43,7 @@ from bridge.store.users import (
     revoke_app_password,
 )
 from bridge.web.feeds import FeedQuery, QueryError
-from bridge.web.pages.forms import form_fields
+from bridge.web.pages.forms import form_fields, parse_form
 from bridge.web.pages.session import signed_in
 from bridge.web.pages.templates import render
 
@@ -67,6 +67,7 @@ def public_base(request: Request, settings: Settings) -> str:
 
 
 def checked_label(fields: dict[str, str], *, required: bool) -> str:
+    """The posted label, trimmed; an app password needs one, since the list tells them apart."""
     label = fields.get("label", "").strip()
     if required and not label:
         raise FieldError("label must not be empty: name the device or app, like “iPhone”")
@@ -207,7 +208,7 @@ class AppsFeedsPages:
 
     async def create_password(self, request: Request, user: User) -> Response:
         """The new password on a page of its own: the one time it is ever shown."""
-        fields = dict(form_fields(await request.body()))
+        fields = parse_form(await request.body())
         try:
             label = checked_label(fields, required=True)
         except UserError as error:
@@ -227,23 +228,24 @@ class AppsFeedsPages:
 
     async def revoke_password(self, request: Request, user: User) -> Response:
         password_id = request.path_params["id"]
-        fields = dict(form_fields(await request.body()))
+        fields = parse_form(await request.body())
         passwords = await run_in_threadpool(self._passwords, user.login)
         found = next((item for item in passwords if item.id == password_id), None)
-        if found is None:
-            return await self._page(
-                request, user, error=NotFoundError(f"no app password {password_id}")
-            )
-        if fields.get("confirm") != "yes":
-            return confirm_page(
-                request,
-                f"Revoke the app password “{found.label}”?",
-                "Calendar apps signed in with it are refused from now on, on every server. "
-                "The app's own calendars stay on the device.",
-                f"{PAGE}/passwords/{password_id}/revoke",
-                "Yes, revoke",
-            )
-        version = await run_in_threadpool(self._revoke_password, user.login, password_id)
+        try:
+            if found is None:
+                raise NotFoundError(f"no app password {password_id}")
+            if fields.get("confirm") != "yes":
+                return confirm_page(
+                    request,
+                    f"Revoke the app password “{found.label}”?",
+                    "Calendar apps signed in with it are refused from now on, on every server. "
+                    "The app's own calendars stay on the device.",
+                    f"{PAGE}/passwords/{password_id}/revoke",
+                    "Yes, revoke",
+                )
+            version = await run_in_threadpool(self._revoke_password, user.login, password_id)
+        except UserError as error:
+            return await self._page(request, user, error=error)
         # Revoking ends every session begun before it; the one that revoked carries on.
         request.session["version"] = version
         return RedirectResponse(f"{PAGE}?done=password-revoked", status_code=303)
@@ -319,7 +321,7 @@ class AppsFeedsPages:
         return await self._feed_answer(request, token, feed.label, feed.scope, params)
 
     async def revoke_feed(self, request: Request, user: User) -> Response:
-        fields = dict(form_fields(await request.body()))
+        fields = parse_form(await request.body())
         try:
             feed = await self._own_feed(user.login, request.path_params["id"])
             if fields.get("confirm") != "yes":
