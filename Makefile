@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install run test fuzz lint format bench bench-sync bench-sync-microsoft clean
+.PHONY: install run test fuzz lint format bench bench-sync bench-sync-microsoft bench-pages clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,9 @@ bench-sync: install
 
 bench-sync-microsoft: install
 	$(BIN)/python -m bench.sync_microsoft
+
+bench-pages: install
+	$(BIN)/python -m bench.pages
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

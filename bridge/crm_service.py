@@ -23,7 +23,7 @@ import binascii
 import datetime as dt
 import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 import sqlalchemy as sa
@@ -153,21 +153,35 @@ class CrmService:
     # -- activities: reading -------------------------------------------------------
 
     def list_activities(self, login: str, wanted: ActivityFilter) -> Page:
+        positions = self.positions(login, wanted, wanted.limit + 1)
+        page = positions[: wanted.limit]
+        items = self.shown(login, [row_id for row_id, _key in page])
+        more = len(positions) > wanted.limit
+        next_cursor = None
+        if more and page and wanted.sort is SortOrder.START:
+            next_cursor = encode_cursor((page[-1][1], page[-1][0]))
+        return Page(items, next_cursor, more=more)
+
+    def positions(self, login: str, wanted: ActivityFilter, most: int) -> list[tuple[int, int]]:
+        """(id, list key) of up to `most` matches in list order, loading no activity.
+
+        Enough to lay out a calendar (the key holds the start) before loading
+        only the activities that fit on it.
+        """
         with self.engine.connect() as conn:
             me = get_user(conn, login)
             assert me.id is not None
             logins = {user.id: user.login for user in list_users(conn)}
-            positions = page_of(conn, self._query(me.id, wanted, logins))
-            page = positions[: wanted.limit]
-            found = {
-                activity.id: activity
-                for activity in activities.by_ids(conn, [row_id for row_id, _key in page])
-            }
-        items = [self._shown(found[row_id], me, logins) for row_id, _key in page if row_id in found]
-        next_cursor = None
-        if len(positions) > wanted.limit and page and wanted.sort is SortOrder.START:
-            next_cursor = encode_cursor((page[-1][1], page[-1][0]))
-        return Page(items, next_cursor, more=len(positions) > wanted.limit)
+            query = replace(self._query(me.id, wanted, logins), limit=most)
+            return page_of(conn, query)[:most]
+
+    def shown(self, login: str, ids: Sequence[int]) -> list[Shown]:
+        """The live activities among `ids`, in that order, as the caller may see them."""
+        with self.engine.connect() as conn:
+            me = get_user(conn, login)
+            logins = {user.id: user.login for user in list_users(conn)}
+            found = {activity.id: activity for activity in activities.by_ids(conn, ids)}
+        return [self._shown(found[row_id], me, logins) for row_id in ids if row_id in found]
 
     @staticmethod
     def _query(viewer_id: int, wanted: ActivityFilter, logins: Mapping[int, str]) -> ListQuery:

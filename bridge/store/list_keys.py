@@ -39,3 +39,15 @@ def key_at(moment: dt.datetime) -> int:
     seconds = utc.hour * 3600 + utc.minute * 60 + utc.second + (utc.microsecond > 0)
     base = utc.date().toordinal() * SLOTS_PER_DAY
     return base if seconds == 0 else base + 1 + seconds
+
+
+def due_of(key: int) -> tuple[dt.date | None, dt.time | None]:
+    """The due date and time (UTC; None: all day) that `list_key` made `key` from."""
+    if key >= UNDATED:
+        return None, None
+    ordinal, slot = divmod(key, SLOTS_PER_DAY)
+    day = dt.date.fromordinal(ordinal)
+    if slot == 0:
+        return day, None
+    hours, rest = divmod(slot - 1, 3600)
+    return day, dt.time(hours, *divmod(rest, 60))

@@ -176,6 +176,9 @@ activities = sa.Table(
     ),
     sa.Index("ix_activities_owner_component_revision", "owner_id", "component", "revision"),
     sa.Index("ix_activities_owner_list_key", "owner_id", "list_key", "id"),
+    sa.Index("ix_activities_list_key", "list_key", "id"),
+    sa.Index("ix_activities_owner_type_list_key", "owner_id", "type_key", "list_key", "id"),
+    sa.Index("ix_activities_owner_subject", "owner_id", "subject"),
     sa.Index(
         "ix_activities_owner_component_span_start",
         "owner_id",

@@ -45,9 +45,16 @@ def test_the_month_shows_its_days_and_steps_to_the_next(
     assert page.locator(".activity", has_text="Renewal call").count() == 0
     screenshot(page, "month")
 
+    for number in range(4):
+        add_activity(engine, crm_user, f"Busy day call {number}", due_date=next_month)
     page.get_by_role("link", name="Next month").click()
     assert page.locator("h1").inner_text() == next_month.strftime("%B %Y")
-    assert page.locator(".activity", has_text="Renewal call").count() == 1
+    crowded = page.locator(f"td:has(#day-{next_month.isoformat()})")
+    assert crowded.locator(".activity").count() == 4
+    crowded.locator(".day-more").click()
+    page.wait_for_url("**/list?**")
+    assert page.locator(".list-row").count() == 5
+    page.go_back()
     page.get_by_role("link", name="Week").click()
     assert page.locator("h1").inner_text().startswith("Week of")
     page.get_by_role("link", name="Today").click()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bridge.store.list_keys import UNDATED, key_at, list_key
+from bridge.store.list_keys import UNDATED, due_of, key_at, list_key
 
 DAY = dt.date(2026, 12, 7)
 
@@ -39,3 +39,8 @@ def test_key_at_admits_exactly_the_activities_starting_then_or_later() -> None:
     for moment in moments:
         for due in dues:
             assert (list_key(*due) >= key_at(moment)) == (_start(*due) >= moment), (moment, due)
+
+
+def test_a_key_gives_back_its_due_date_and_time() -> None:
+    for due in [(DAY, None), (DAY, dt.time(0, 0)), (DAY, dt.time(23, 59, 59)), (None, None)]:
+        assert due_of(list_key(*due)) == due

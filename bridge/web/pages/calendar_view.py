@@ -15,7 +15,7 @@ calendar account, and a header line gives each account's state
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 
 import sqlalchemy as sa
@@ -30,14 +30,17 @@ from bridge.crm_service import ActivityFilter, CrmService, Shown
 from bridge.domain import ActivityType, User
 from bridge.secrets import box_from_settings
 from bridge.store.crm import list_activity_types
+from bridge.store.list_keys import due_of
 from bridge.web.pages.session import signed_in
 from bridge.web.pages.sync_badges import Badge, badges_of
 from bridge.web.pages.templates import render
-from bridge.web.pages.zones import zone_of
+from bridge.web.pages.zones import local_when, zone_of
 
-PAGE = 500
-MAX_SHOWN = 5000
-"""A month holding more activities than this shows the first ones and says so."""
+MONTH_PER_DAY = 4
+WEEK_PER_DAY = 200
+"""How many activities a day of each view shows before "N more"."""
+MAX_SHOWN = 20_000
+"""A period holding more activities than this is laid out from the first ones, and says so."""
 
 ICONS = {
     "call": "☎",
@@ -81,6 +84,8 @@ class Period:
     entries: list[Entry]
     accounts: tuple[str, ...] = ()
     truncated: bool = False
+    hidden: dict[dt.date, int] = field(default_factory=dict)
+    """Per day, how many activities the view leaves to the list."""
 
     @property
     def last(self) -> dt.date:
@@ -94,6 +99,13 @@ class Period:
 
     def on(self, day: dt.date) -> list[Entry]:
         return [entry for entry in self.entries if entry.day == day]
+
+    def day_list(self, day: dt.date) -> str:
+        """The List page narrowed to `day`, where every activity of a crowded day is."""
+        query = {"from": day.isoformat(), "to": day.isoformat()}
+        if self.team:
+            query["owner"] = "all"
+        return "/list?" + urlencode(query)
 
     def link(self, **changes: object) -> str:
         """This view's URL with `changes`; default values are left out so links stay short."""
@@ -146,7 +158,12 @@ def read_view(params: dict[str, str], today: dt.date) -> tuple[str, dt.date, boo
 
 
 class CalendarPage:
-    """`GET /`: reads the period through the CRM service, then adds the sync badges."""
+    """`GET /`: lays the period out from the list keys, then loads only what is shown.
+
+    A heavy month holds a thousand activities; a calendar shows a few a day
+    and "N more" for the rest (a link to that day in the list), so only
+    those few are loaded, masked and given badges.
+    """
 
     def __init__(self, engine: sa.Engine, accounts: CalendarAccounts) -> None:
         self._engine = engine
@@ -157,49 +174,46 @@ class CalendarPage:
         zone = zone_of(user)
         view, anchor, team = read_view(params, now.astimezone(zone).date())
         first, days = span_of(view, anchor)
-        start = dt.datetime.combine(first, dt.time(), zone)
-        end = dt.datetime.combine(first + dt.timedelta(days=days), dt.time(), zone)
-        shown, truncated = self._read(user, start, end, team)
+        wanted = ActivityFilter(
+            owner="all" if team else None,
+            start_from=dt.datetime.combine(first, dt.time(), zone),
+            start_to=dt.datetime.combine(first + dt.timedelta(days=days), dt.time(), zone),
+        )
+        positions = self._crm.positions(user.login, wanted, MAX_SHOWN + 1)
+        per_day = WEEK_PER_DAY if view == "week" else MONTH_PER_DAY
+        kept, hidden = _fit(positions[:MAX_SHOWN], zone, per_day)
         with self._engine.connect() as conn:
             types = list_activity_types(conn)
-        entries = [_entry(item, user, zone, types) for item in shown]
+        entries = [_entry(item, user, zone, types) for item in self._crm.shown(user.login, kept)]
         entries.sort(key=lambda entry: (entry.day, entry.time != "all day", entry.time))
         own = [entry.activity_id for entry in entries if entry.mine]
         badges, lines = badges_of(self._accounts, user.login, own, now)
         entries = [replace(e, badges=badges.get(e.activity_id, ())) for e in entries]
-        return Period(view, anchor, first, days, team, entries, lines, truncated)
+        truncated = len(positions) > MAX_SHOWN
+        return Period(view, anchor, first, days, team, entries, lines, truncated, hidden)
 
-    def _read(
-        self, user: User, start: dt.datetime, end: dt.datetime, team: bool
-    ) -> tuple[list[Shown], bool]:
-        """Everything starting in [start, end), page by page, up to `MAX_SHOWN`."""
-        shown: list[Shown] = []
-        cursor = None
-        while True:
-            wanted = ActivityFilter(
-                owner="all" if team else None,
-                start_from=start,
-                start_to=end,
-                limit=PAGE,
-                cursor=cursor,
-            )
-            page = self._crm.list_activities(user.login, wanted)
-            shown.extend(page.items)
-            cursor = page.next_cursor
-            if cursor is None:
-                return shown, False
-            if len(shown) >= MAX_SHOWN:
-                return shown, True
+
+def _fit(
+    positions: list[tuple[int, int]], zone: dt.tzinfo, per_day: int
+) -> tuple[list[int], dict[dt.date, int]]:
+    """The ids shown, at most `per_day` a day in list order, and how many each day hides."""
+    kept: list[int] = []
+    counts: dict[dt.date, int] = {}
+    for row_id, key in positions:
+        due_date, due_time = due_of(key)
+        assert due_date is not None  # a time range leaves undated activities out
+        day, _time = local_when(due_date, due_time, zone)
+        counts[day] = counts.get(day, 0) + 1
+        if counts[day] <= per_day:
+            kept.append(row_id)
+    hidden = {day: count - per_day for day, count in counts.items() if count > per_day}
+    return kept, hidden
 
 
 def _entry(shown: Shown, user: User, zone: dt.tzinfo, types: dict[str, ActivityType]) -> Entry:
     activity = shown.activity
     assert activity.id is not None and activity.due_date is not None
-    if activity.due_time is None:
-        day, time = activity.due_date, "all day"
-    else:
-        local = dt.datetime.combine(activity.due_date, activity.due_time, dt.UTC).astimezone(zone)
-        day, time = local.date(), local.strftime("%H:%M")
+    day, time = local_when(activity.due_date, activity.due_time, zone)
     kind = None if shown.masked else types.get(activity.type_key)
     return Entry(
         activity_id=activity.id,

@@ -34,7 +34,7 @@ from bridge.web.pages.forms import parse_form
 from bridge.web.pages.session import local_path, signed_in
 from bridge.web.pages.sync_badges import Badge, badges_of
 from bridge.web.pages.templates import render
-from bridge.web.pages.zones import zone_of
+from bridge.web.pages.zones import local_when, zone_of
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
@@ -149,11 +149,7 @@ def to_row(shown: Shown, user: User, zone: dt.tzinfo, type_names: dict[str, str]
     assert activity.id is not None
     day, time = activity.due_date, ""
     if day is not None:
-        if activity.due_time is None:
-            time = "all day"
-        else:
-            local = dt.datetime.combine(day, activity.due_time, dt.UTC).astimezone(zone)
-            day, time = local.date(), local.strftime("%H:%M")
+        day, time = local_when(day, activity.due_time, zone)
     return Row(
         id=activity.id,
         day=day,

@@ -14,3 +14,14 @@ def zone_of(user: User) -> dt.tzinfo:
         return ZoneInfo(user.timezone)
     except (ZoneInfoNotFoundError, ValueError):
         return dt.UTC
+
+
+def local_when(due_date: dt.date, due_time: dt.time | None, zone: dt.tzinfo) -> tuple[dt.date, str]:
+    """The day an activity falls on in `zone` and its time there ("09:30", or "all day").
+
+    An all-day activity keeps its date: it is that day wherever one is.
+    """
+    if due_time is None:
+        return due_date, "all day"
+    local = dt.datetime.combine(due_date, due_time, dt.UTC).astimezone(zone)
+    return local.date(), local.strftime("%H:%M")

@@ -2,8 +2,8 @@
 
 `activities.list_key` orders activities as the lists show them (by start,
 all-day first on a day, undated last: `bridge.store.list_keys`), and
-`ix_activities_owner_list_key` lets a page of a long list be read from the
-index. Existing rows get their key here, in batches.
+the `INDEXES` let a page of a long list be read from an index for each
+sort and the type filter. Existing rows get their key here, in batches.
 
 Revision ID: 0007
 Revises: 0006
@@ -21,6 +21,14 @@ branch_labels = None
 depends_on = None
 
 BATCH = 1000
+INDEXES = {
+    "ix_activities_owner_list_key": ["owner_id", "list_key", "id"],
+    "ix_activities_list_key": ["list_key", "id"],
+    "ix_activities_owner_type_list_key": ["owner_id", "type_key", "list_key", "id"],
+    "ix_activities_owner_subject": ["owner_id", "subject"],
+}
+"""One owner's list by start, everyone's by start, one owner's by type (or of one type),
+and one owner's by subject."""
 
 activities = sa.table(
     "activities",
@@ -54,10 +62,12 @@ def upgrade() -> None:
         last_id = rows[-1].id
     with op.batch_alter_table("activities") as batch_op:
         batch_op.alter_column("list_key", existing_type=sa.BigInteger(), nullable=False)
-        batch_op.create_index("ix_activities_owner_list_key", ["owner_id", "list_key", "id"])
+        for name, columns in INDEXES.items():
+            batch_op.create_index(name, columns)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("activities") as batch_op:
-        batch_op.drop_index("ix_activities_owner_list_key")
+        for name in INDEXES:
+            batch_op.drop_index(name)
         batch_op.drop_column("list_key")
