@@ -65,7 +65,8 @@ class ConnectOffer:
 
 
 def connect_offers(settings: Settings) -> list[ConnectOffer]:
-    """Every provider of the registry, consent ones first (a button each), then the forms."""
+    """Every provider of the registry, in its order; the page draws a button for each consent
+    one and a form for each credential one."""
     offers = []
     for spec in PROVIDERS:
         connect = spec.connect
@@ -75,7 +76,7 @@ def connect_offers(settings: Settings) -> list[ConnectOffer]:
             offers.append(ConnectOffer(spec, True, hint, ()))
         else:
             offers.append(ConnectOffer(spec, False, "", connect.fields))
-    return sorted(offers, key=lambda offer: not offer.consent)
+    return offers
 
 
 class SyncConnectPages:
@@ -152,8 +153,11 @@ class SyncConnectPages:
 
 
 def _check_server(connect: CredentialConnect, values: dict[str, str]) -> None:
-    """A server address must be http or https: CalBridge speaks nothing else to it."""
-    if not connect.server:
+    """A server address must be http or https: CalBridge speaks nothing else to it.
+
+    An empty one is left to the service, which says it is required.
+    """
+    if not connect.server or not values[connect.server]:
         return
     parts = urlsplit(values[connect.server])
     if parts.scheme not in ("http", "https") or not parts.netloc:
