@@ -176,7 +176,7 @@ def test_a_bad_value_is_refused_naming_the_field_and_nothing_is_saved(
 
 
 @sqlite_only
-def test_a_form_without_the_csrf_token_is_refused(
+def test_a_post_needs_the_csrf_token_and_goes_back_only_within_the_site(
     page: Page, engine: sa.Engine, crm_user: User
 ) -> None:
     call = add_activity(engine, crm_user, "Call Carol")
@@ -185,6 +185,13 @@ def test_a_form_without_the_csrf_token_is_refused(
     forged = page.request.post(f"/activities/{call.id}/delete", form={"back": "/"})
     assert forged.status == 403
     assert [activity.subject for activity in _own(engine, crm_user)] == ["Call Carol"]
+
+    page.goto("/activities/new")
+    token = page.locator("input[name=csrf_token]").first.get_attribute("value")
+    assert token
+    form = {"csrf_token": token, "subject": "Sent away?", "back": "https://elsewhere.test/"}
+    answer = page.request.post("/activities", form=form, max_redirects=0)
+    assert (answer.status, answer.headers["location"]) == (303, "/")
 
 
 def test_a_colleagues_private_activity_is_a_404_that_names_nothing(

@@ -169,7 +169,7 @@ class ActivityPages:
             try:
                 shown = await run_in_threadpool(self.save, user, form, None)
             except FieldError as error:
-                context = {"mode": "new", "action": "/activities", "back": single.get("back", "")}
+                context = {"mode": "new", "action": "/activities", "back": _back(single, "")}
                 return await run_in_threadpool(self._form_page, request, user, form, context, error)
             target = _back(single, f"/activities/{shown.activity.id}")
             return RedirectResponse(target, status_code=303)
@@ -193,7 +193,7 @@ class ActivityPages:
                 await run_in_threadpool(self.save, user, form, activity_id)
             except FieldError as error:
                 shown = await run_in_threadpool(self.own, user, activity_id)
-                context = self._edit_page(shown, user, single.get("back", ""))
+                context = self._edit_page(shown, user, _back(single, ""))
                 return await run_in_threadpool(self._form_page, request, user, form, context, error)
             return RedirectResponse(_back(single, f"/activities/{activity_id}"), status_code=303)
 
