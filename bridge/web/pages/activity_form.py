@@ -33,7 +33,7 @@ from bridge.web.pages.forms import form_fields, parse_form
 from bridge.web.pages.records import record_choices
 from bridge.web.pages.session import Page, PageEndpoint, local_path, signed_in
 from bridge.web.pages.templates import render
-from bridge.web.pages.week import zone_of
+from bridge.web.pages.zones import zone_of
 
 MAX_ID = 2**63 - 1
 LABELS = {
