@@ -20,6 +20,8 @@ them) and ``sync_runs`` (a log of each account's runs).
 
 Sign-in keeps ``sign_in_failures``: a decaying count of failed sign-ins per
 client address and per login, shared by every process (`bridge.store.throttle`).
+The pages' sessions are rows of ``web_sessions``, so signing out ends a session
+on the server and not only in the browser (`bridge.store.web_sessions`).
 """
 
 from __future__ import annotations
@@ -79,6 +81,16 @@ sign_in_failures = sa.Table(
     sa.Column("score", sa.Float, nullable=False),
     # Seconds since the epoch, so that the decay is plain arithmetic in SQL.
     sa.Column("updated", sa.Float, nullable=False),
+)
+
+web_sessions = sa.Table(
+    "web_sessions",
+    metadata,
+    # A SHA-256 of the session's secret, which only the signed cookie holds.
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("user_id", sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("created_at", TIMESTAMP, nullable=False),
+    sa.Column("expires_at", TIMESTAMP, nullable=False, index=True),
 )
 
 activity_types = sa.Table(

@@ -127,6 +127,18 @@ def test_the_sign_in_returns_to_the_page_asked_for_and_stays_on_the_site(
     assert page.url == f"{site}/"  # not to another site
 
 
+def test_signing_out_ends_the_session_on_the_server_too(page: Page, crm_user: User) -> None:
+    sign_in(page)
+    page.wait_for_url("**/")
+    copied = cookies_of(page)
+    assert httpx.get(page.url, cookies=copied).status_code == 200
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url("**/signin")
+    replayed = httpx.get(page.url.replace("/signin", "/"), cookies=copied)
+    assert replayed.status_code == 303
+    assert replayed.headers["location"] == "/signin"
+
+
 def test_a_password_change_ends_the_sessions_signed_in_before_it(
     page: Page, engine: sa.Engine, crm_user: User
 ) -> None:

@@ -3,10 +3,13 @@
 The cookie is Starlette's `SessionMiddleware`: the session's contents,
 signed (not encrypted) with a key derived from the `secret_key` setting, so
 every process of one installation accepts it and a new newest key signs
-everyone out. It holds the login and the CSRF token only. It is HttpOnly,
-SameSite=Lax, Secure when the public URL is https. Starlette re-signs the
-cookie on every answer, which alone would keep an active session forever, so
-the sign-in time is kept too and a session ends `SESSION_SECONDS` after it.
+everyone out. It holds the login, the session's secret and the CSRF token.
+It is HttpOnly, SameSite=Lax, Secure when the public URL is https. The
+session itself is a database row named by the secret's hash
+(`bridge.store.web_sessions`): it ends `SESSION_SECONDS` after sign-in
+(Starlette re-signs the cookie on every answer, so the cookie's own age
+would never run out), and signing out deletes it, so a copy of the cookie
+made before is worthless.
 
 Passwords are checked by `bridge.sign_in.SignIn`, the service CalDAV and the
 JSON API use: failures count per login and per address in the database, so
@@ -16,10 +19,10 @@ process. A throttled sign-in is answered 429 with the wait.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 import hmac
-import time
 from collections.abc import Awaitable, Callable
 from urllib.parse import urlencode, urlsplit
 
@@ -35,7 +38,9 @@ from bridge.config import Settings
 from bridge.domain import User
 from bridge.secrets import configured_key
 from bridge.sign_in import SignIn, Throttled
+from bridge.store.db import writing
 from bridge.store.users import credentials_version, find_user
+from bridge.store.web_sessions import close_session, open_session, session_user
 from bridge.web.client_address import client_address
 from bridge.web.pages import csrf
 from bridge.web.pages.forms import parse_form
@@ -102,21 +107,26 @@ def signed_in(engine: sa.Engine) -> Callable[[PageEndpoint], Page]:
     session holds the credentials version it was signed in under.
     """
 
-    def load(login: str, version: object) -> User | None:
+    def load(login: str, secret: object, version: object) -> User | None:
+        if not isinstance(secret, str):
+            return None
         with engine.connect() as conn:
             if credentials_version(conn, login) != version:
                 return None
-            return find_user(conn, login)
+            user = find_user(conn, login)
+            now = dt.datetime.now(dt.UTC)
+            if user is None or session_user(conn, secret, now) != user.id:
+                return None
+            return user
 
     def decorate(endpoint: PageEndpoint) -> Page:
         @functools.wraps(endpoint)
         async def page(request: Request) -> Response:
             login = request.session.get("login")
-            since = request.session.get("since")
-            if not isinstance(since, int | float) or time.time() - since > SESSION_SECONDS:
-                login = None
-            version = request.session.get("version")
-            user = await run_in_threadpool(load, login, version) if isinstance(login, str) else None
+            secret, version = request.session.get("secret"), request.session.get("version")
+            user = None
+            if isinstance(login, str):
+                user = await run_in_threadpool(load, login, secret, version)
             if user is None:
                 request.session.clear()
                 target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
@@ -182,16 +192,27 @@ class SignInPages:
             )
         # A new session on sign-in: nothing set before it (a planted token) carries over.
         request.session.clear()
-        request.session["login"] = user
-        request.session["since"] = int(time.time())
-        request.session["version"] = await run_in_threadpool(self._version, user)
+        secret, version = await run_in_threadpool(self._open, user)
+        request.session.update(login=user, secret=secret, version=version)
         csrf.token(request)
         return RedirectResponse(next_path, status_code=303)
 
-    def _version(self, login: str) -> int | None:
-        with self._engine.connect() as conn:
-            return credentials_version(conn, login)
+    def _open(self, login: str) -> tuple[str, int | None]:
+        """A new server-side session of `login`, and the credentials version it starts under."""
+        with writing(self._engine) as conn:
+            user = find_user(conn, login)
+            assert user is not None and user.id is not None  # the password was just checked
+            lifetime = dt.timedelta(seconds=SESSION_SECONDS)
+            secret = open_session(conn, user.id, dt.datetime.now(dt.UTC), lifetime)
+            return secret, credentials_version(conn, login)
 
     async def sign_out(self, request: Request) -> Response:
+        secret = request.session.get("secret")
+        if isinstance(secret, str):
+            await run_in_threadpool(self._close, secret)
         request.session.clear()
         return RedirectResponse(SIGN_IN_PATH, status_code=303)
+
+    def _close(self, secret: str) -> None:
+        with writing(self._engine) as conn:
+            close_session(conn, secret)
