@@ -51,7 +51,7 @@ def test_records_added_in_the_browser_can_be_linked_to_an_activity(
     )
     row = page.locator("#deals tbody tr")
     assert row.all_inner_texts() == ["Rockets\t12,500.50\tEUR\tproposal\tAda Lovelace\tACME Ltd"]
-    assert page.locator("nav a[aria-current=page]").inner_text() == "Deals"
+    assert page.locator(".record-nav a[aria-current=page]").inner_text() == "Deals"
     screenshot(page, "deals")
 
     page.get_by_role("link", name="New activity").click()

@@ -242,6 +242,8 @@ def calendar_routes(engine: sa.Engine, settings: Settings) -> list[Route]:
         now = dt.datetime.now(dt.UTC)
         period = await run_in_threadpool(calendar.period, user, dict(request.query_params), now)
         today = now.astimezone(zone_of(user)).date()
-        return render(request, "calendar.html", {"period": period, "today": today, "wide": True})
+        here = period.link()
+        context = {"period": period, "today": today, "here": here, "wide": True}
+        return render(request, "calendar.html", context)
 
     return [Route("/", home, methods=["GET", "HEAD"])]
