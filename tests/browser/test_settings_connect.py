@@ -127,6 +127,12 @@ def test_connect_google_choose_a_calendar_start_and_see_the_badges(
     section = page.locator(f"#account-{account.id}")
     assert "calbridge_consent" not in {cookie["name"] for cookie in page.context.cookies()}
 
+    # The same Google account again: the service's refusal is said on the page.
+    page.get_by_role("button", name="Connect Google").click()
+    page.locator("#sync-error").get_by_text("is already connected as account").wait_for()
+    assert page.locator("#sync-error").inner_text().startswith("Google was not connected (409)")
+    assert len(accounts_of(calendar_accounts)) == 1
+
     section.get_by_label("Calendar").select_option(TEAM_CALENDAR)
     section.locator(".save-status").get_by_text("Saved.").wait_for()
     assert calendar_accounts.account(CRM_LOGIN, account.id).settings.calendar_id == TEAM_CALENDAR
