@@ -42,17 +42,11 @@ from rich.console import Console
 from rich.table import Table
 
 from bench._sync_database import throwaway_database
-from bridge.domain import (
-    Activity,
-    ImportVisibility,
-    PrivateEventPolicy,
-    ProviderKind,
-    SyncSettings,
-    SyncType,
-)
+from bridge.domain import Activity, ProviderKind
 from bridge.secrets import generate_key
 from bridge.store import activities, crm, sync_accounts
 from bridge.store.db import writing
+from bridge.store.sync_settings import new_account_settings
 from bridge.store.users import create_user
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -116,15 +110,7 @@ def _seed(engine: sa.Engine, login: str, count: int, private_every: int, account
                 provider=ProviderKind.GOOGLE,
                 account_email=f"{login}@example.com",
                 encrypted_secret="",
-                settings=SyncSettings(
-                    sync_type=SyncType.TWO_WAY,
-                    import_visibility=ImportVisibility.EVERYONE,
-                    private_events=PrivateEventPolicy.BUSY_BLOCK,
-                    import_type_key="meeting",
-                    pushed_type_keys=frozenset(types),
-                    include_crm_info=False,
-                    calendar_id="primary",
-                ),
+                settings=new_account_settings(types, "primary"),
                 now=dt.datetime.now(dt.UTC),
             )
     assert user.id is not None

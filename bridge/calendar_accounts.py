@@ -22,11 +22,7 @@ from bridge.accounts import AccountState, CalendarAccount
 from bridge.config import Settings
 from bridge.connections import close_channel, open_provider, secret_saver
 from bridge.domain import (
-    ImportVisibility,
-    PrivateEventPolicy,
     ProviderKind,
-    SyncSettings,
-    SyncType,
 )
 from bridge.links import ItemError
 from bridge.providers import (
@@ -59,14 +55,18 @@ from bridge.store.activities import by_ids
 from bridge.store.crm import list_activity_types
 from bridge.store.db import writing
 from bridge.store.sync_accounts import AccountError
-from bridge.store.sync_settings import SettingsError, settings_from_json, settings_to_json
+from bridge.store.sync_settings import (
+    SettingsError,
+    new_account_settings,
+    settings_from_json,
+    settings_to_json,
+)
 from bridge.store.users import get_user
 from bridge.sync.guard import DeletionChoice
 from bridge.sync.privacy import reapply_privacy
 from bridge.sync.status import SyncStatus, sync_status
 
 CONSENT_LIFETIME = dt.timedelta(minutes=15)
-DEFAULT_IMPORT_TYPE = "meeting"
 
 
 class ConnectError(errors.Unprocessable):
@@ -439,15 +439,7 @@ class CalendarAccounts:
         with writing(self.engine) as conn:
             user_id = get_user(conn, login).id
             types = list_activity_types(conn)
-            settings = SyncSettings(
-                sync_type=SyncType.TWO_WAY,
-                import_visibility=ImportVisibility.EVERYONE,
-                private_events=PrivateEventPolicy.BUSY_BLOCK,
-                import_type_key=DEFAULT_IMPORT_TYPE if DEFAULT_IMPORT_TYPE in types else min(types),
-                pushed_type_keys=frozenset(types),
-                include_crm_info=False,
-                calendar_id="" if primary is None else primary.id,
-            )
+            settings = new_account_settings(types, "" if primary is None else primary.id)
             return sync_accounts.add_account(
                 conn,
                 user_id=user_id,

@@ -10,7 +10,7 @@ values of the wrong type instead of storing them for the worker to trip on.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from enum import StrEnum
 
 from bridge import errors
@@ -126,3 +126,22 @@ def settings_to_json(settings: SyncSettings) -> dict[str, object]:
             value = value.value
         document[field.name] = value
     return document
+
+
+DEFAULT_IMPORT_TYPE = "meeting"
+
+
+def new_account_settings(type_keys: Collection[str], calendar_id: str) -> SyncSettings:
+    """What a newly connected account starts with: two-way, every type pushed, privacy kept.
+
+    Imported events become meetings when that type exists (any type otherwise).
+    """
+    return SyncSettings(
+        sync_type=SyncType.TWO_WAY,
+        import_visibility=ImportVisibility.EVERYONE,
+        private_events=PrivateEventPolicy.BUSY_BLOCK,
+        import_type_key=DEFAULT_IMPORT_TYPE if DEFAULT_IMPORT_TYPE in type_keys else min(type_keys),
+        pushed_type_keys=frozenset(type_keys),
+        include_crm_info=False,
+        calendar_id=calendar_id,
+    )

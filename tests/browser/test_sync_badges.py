@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import pytest
 import sqlalchemy as sa
 
 from bridge.accounts import CalendarAccount
 from bridge.calendar_accounts import CalendarAccounts
-from bridge.domain import User
+from bridge.domain import Activity, User
 from bridge.worker.scheduler import Worker
 from tests.browser.conftest import add_activity, sign_in, sqlite_only
 from tests.browser.test_settings_sync import site  # noqa: F401  (Google at the emulator)
@@ -24,14 +25,15 @@ if TYPE_CHECKING:
     from playwright.sync_api import Page
 
 
-def test_badges_say_where_each_activity_is_synced(
-    page: Page,
+@pytest.fixture
+def synced_pair(
     engine: sa.Engine,
     crm_user: User,
     google_account: CalendarAccount,
     calendar_accounts: CalendarAccounts,
     worker: Worker,
-) -> None:
+) -> tuple[Activity, Activity]:
+    """A meeting synced to alice's Google account, and a call whose type is not ticked."""
     pushed = add_activity(engine, crm_user, "Pushed meeting", type_key="meeting")
     skipped = add_activity(engine, crm_user, "Skipped call", type_key="call")
     calendar_accounts.update_settings(
@@ -39,6 +41,13 @@ def test_badges_say_where_each_activity_is_synced(
     )
     calendar_accounts.start(CRM_LOGIN, google_account.id)
     sync_ok(worker, google_account.id)
+    return pushed, skipped
+
+
+def test_badges_say_where_each_activity_is_synced(
+    page: Page, synced_pair: tuple[Activity, Activity], google_account: CalendarAccount
+) -> None:
+    pushed, skipped = synced_pair
 
     sign_in(page)
     page.wait_for_url("**/")
@@ -68,20 +77,9 @@ def test_without_an_account_there_is_no_badge(
 
 @sqlite_only
 def test_the_list_and_the_month_show_the_same_badges_and_the_list_filters_by_them(
-    page: Page,
-    engine: sa.Engine,
-    crm_user: User,
-    google_account: CalendarAccount,
-    calendar_accounts: CalendarAccounts,
-    worker: Worker,
+    page: Page, synced_pair: tuple[Activity, Activity], google_account: CalendarAccount
 ) -> None:
-    pushed = add_activity(engine, crm_user, "Pushed meeting", type_key="meeting")
-    skipped = add_activity(engine, crm_user, "Skipped call", type_key="call")
-    calendar_accounts.update_settings(
-        CRM_LOGIN, google_account.id, {"pushed_type_keys": ["meeting"]}
-    )
-    calendar_accounts.start(CRM_LOGIN, google_account.id)
-    sync_ok(worker, google_account.id)
+    pushed, skipped = synced_pair
     sign_in(page)
     page.wait_for_url("**/")
 

@@ -6,20 +6,13 @@ import datetime as dt
 
 import sqlalchemy as sa
 
-from bridge.domain import (
-    Activity,
-    ImportVisibility,
-    PrivateEventPolicy,
-    ProviderKind,
-    SyncSettings,
-    SyncType,
-    User,
-)
+from bridge.domain import Activity, ProviderKind, User
 from bridge.links import Link, Side
 from bridge.store import activities, crm, sync_accounts, sync_links
 from bridge.store.activity_lists import ListQuery, SortOrder, SyncFilter, page_of
 from bridge.store.db import writing
 from bridge.store.list_keys import key_at
+from bridge.store.sync_settings import new_account_settings
 from bridge.store.users import create_user
 
 NOW = dt.datetime(2026, 12, 7, 12, tzinfo=dt.UTC)
@@ -112,15 +105,7 @@ def test_sync_filters_look_at_the_viewers_own_links_and_errors(engine: sa.Engine
             provider=ProviderKind.GOOGLE,
             account_email="alice@example.com",
             encrypted_secret="",
-            settings=SyncSettings(
-                sync_type=SyncType.TWO_WAY,
-                import_visibility=ImportVisibility.EVERYONE,
-                private_events=PrivateEventPolicy.BUSY_BLOCK,
-                import_type_key="meeting",
-                pushed_type_keys=frozenset({"call"}),
-                include_crm_info=False,
-                calendar_id="primary",
-            ),
+            settings=new_account_settings(["call", "meeting"], "primary"),
             now=NOW,
         )
         link = Link(synced, "event-1", '"1"', "crm", "ext", None, Side.CRM)
