@@ -44,13 +44,16 @@ MAX_SHOWN = 20_000
 
 ICONS = {
     "call": "☎",
-    "meeting": "👥",
+    "meeting": "⚇",
     "task": "☑",
     "deadline": "⚑",
     "email": "✉",
-    "lunch": "🍴",
+    "lunch": "☕",
 }
-"""A glyph per default type beside its colour, so types differ without colour vision too."""
+"""A glyph per default type beside its colour, so types differ without colour vision too.
+
+Plain symbols of the Basic Multilingual Plane, which common text fonts draw,
+rather than emoji, which need a colour font many Linux desktops lack."""
 
 
 @dataclass(frozen=True)
