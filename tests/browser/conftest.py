@@ -31,7 +31,7 @@ from tests.servers import serve_in_thread
 from tests.sync_fixtures import CRM_LOGIN, CRM_PASSWORD
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page
+    from playwright.sync_api import Browser, Locator, Page
 
 CHROMIUM = "/usr/bin/chromium"
 ADDRESS_FAILURES = 3
@@ -116,6 +116,15 @@ def sign_in(page: Page, login: str = CRM_LOGIN, password: str = CRM_PASSWORD) ->
     page.fill("#login", login)
     page.fill("#password", password)
     page.click("button[type=submit]")
+
+
+def tab_to(page: Page, target: Locator, most: int = 60) -> None:
+    """Press Tab until `target` has the focus, as someone without a mouse does."""
+    presses = 0
+    while not target.evaluate("node => node === document.activeElement"):
+        assert presses < most, f"{most} presses of Tab never reached {target}"
+        page.keyboard.press("Tab")
+        presses += 1
 
 
 def cookies_of(page: Page) -> dict[str, str]:

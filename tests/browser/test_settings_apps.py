@@ -20,7 +20,7 @@ from bridge.domain import User
 from bridge.store.db import writing
 from bridge.store.feeds import list_feeds
 from bridge.store.users import create_user, list_app_passwords
-from tests.browser.conftest import add_activity, sign_in, sqlite_only
+from tests.browser.conftest import add_activity, sign_in, sqlite_only, tab_to
 from tests.sync_fixtures import CRM_LOGIN
 
 if TYPE_CHECKING:
@@ -171,12 +171,7 @@ def test_the_copy_button_copies_the_caldav_address(page: Page, site: str) -> Non
 @sqlite_only
 def test_an_app_password_is_created_with_the_keyboard_alone(page: Page, engine: sa.Engine) -> None:
     open_settings(page)
-    for _ in range(60):
-        if page.evaluate("document.activeElement.id") == "password-label":
-            break
-        page.keyboard.press("Tab")
-    else:
-        pytest.fail("Tab never reached the app password's label field")
+    tab_to(page, page.locator("#password-label"))
     page.keyboard.type("Laptop")
     page.keyboard.press("Enter")
     page.get_by_role("heading", name="New app password “Laptop”").wait_for()

@@ -30,7 +30,7 @@ from bridge.store.db import writing
 from bridge.store.sync_runs import RunOutcome
 from bridge.web.app import create_app
 from bridge.worker.scheduler import Worker
-from tests.browser.conftest import add_activity, sign_in, sqlite_only
+from tests.browser.conftest import add_activity, sign_in, sqlite_only, tab_to
 from tests.emulators.google_calendar import GoogleEmulator
 from tests.servers import serve_in_thread
 from tests.stock_radicale import RadicaleServer, running_radicale
@@ -38,7 +38,7 @@ from tests.sync_fixtures import CRM_LOGIN
 from tests.sync_worker.sync_samples import GOOGLE_CALENDAR, sync, sync_ok
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Locator, Page, Route
+    from playwright.sync_api import Page, Route
 
 Shoot = Callable[["Page", str], Path]
 TEAM_CALENDAR = "team@group.calendar.google.com"
@@ -82,15 +82,6 @@ def open_settings(page: Page) -> None:
 
 def accounts_of(calendar_accounts: CalendarAccounts) -> list[CalendarAccount]:
     return calendar_accounts.accounts(CRM_LOGIN)
-
-
-def tab_to(page: Page, target: Locator, most: int = 30) -> None:
-    """Press Tab until `target` has the focus, as someone without a mouse does."""
-    presses = 0
-    while not target.evaluate("node => node === document.activeElement"):
-        assert presses < most, f"{most} presses of Tab never reached {target}"
-        page.keyboard.press("Tab")
-        presses += 1
 
 
 def fill_caldav(page: Page, radicale: RadicaleServer, password: str) -> None:

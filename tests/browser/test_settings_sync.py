@@ -20,7 +20,7 @@ from bridge.config import Settings
 from bridge.domain import PrivateEventPolicy, SyncType, User
 from bridge.store.sync_accounts import AccountError
 from bridge.web.app import create_app
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import sign_in, tab_to
 from tests.servers import serve_in_thread
 from tests.sync_fixtures import CRM_LOGIN
 
@@ -103,7 +103,7 @@ def test_each_change_saves_at_once(
     section.get_by_label("Days in the past").dispatch_event("change")
     status.get_by_text("Saved.").wait_for()
     assert stored(calendar_accounts, google_account).settings.window_past_days == 7
-    screenshot(page, "settings-sync")
+    screenshot(page, "settings-sync-stopped")
 
 
 def test_a_bad_value_shows_the_error_and_saves_nothing(
@@ -168,12 +168,7 @@ def test_settings_save_from_the_keyboard(
     open_settings(page)
     section = page.locator(f"#account-{google_account.id}")
     target = section.get_by_label("Include CRM details")
-    for _ in range(40):
-        page.keyboard.press("Tab")
-        if target.evaluate("node => node === document.activeElement"):
-            break
-    else:
-        pytest.fail("Tab never reached the CRM details checkbox")
+    tab_to(page, target)
     page.keyboard.press("Space")
     section.locator(".save-status").get_by_text("Saved.").wait_for()
     assert stored(calendar_accounts, google_account).settings.include_crm_info is True

@@ -3,7 +3,8 @@
 The cookie is Starlette's `SessionMiddleware`: the session's contents,
 signed (not encrypted) with a key derived from the `secret_key` setting, so
 every process of one installation accepts it and a new newest key signs
-everyone out. It holds the login, the session's secret and the CSRF token.
+everyone out. It holds the login, the session's secret, the CSRF token,
+and for a moment a consent under way or a one-line notice for the next page.
 It is HttpOnly, SameSite=Lax, Secure when the public URL is https. The
 session itself is a database row named by the secret's hash
 (`bridge.store.web_sessions`): it ends `SESSION_SECONDS` after sign-in
