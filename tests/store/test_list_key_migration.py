@@ -8,38 +8,10 @@ import sqlalchemy as sa
 
 from bridge.store.db import downgrade, migrate
 from bridge.store.list_keys import UNDATED, list_key
+from tests.store.old_tables import activities, users
 
 NOW = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
 
-users = sa.table(
-    "users",
-    sa.column("id"),
-    sa.column("login"),
-    sa.column("name"),
-    sa.column("email"),
-    sa.column("password_hash"),
-    sa.column("created_at"),
-)
-activities = sa.table(
-    "activities",
-    sa.column("id"),
-    sa.column("owner_id"),
-    sa.column("uid"),
-    sa.column("href"),
-    sa.column("type_key"),
-    sa.column("subject"),
-    sa.column("due_date", sa.Date),
-    sa.column("due_time", sa.Time),
-    sa.column("participant_ids", sa.JSON),
-    sa.column("attendees", sa.JSON),
-    sa.column("component"),
-    sa.column("ical"),
-    sa.column("range_start"),
-    sa.column("range_end"),
-    sa.column("revision"),
-    sa.column("created_at"),
-    sa.column("updated_at"),
-)
 list_keys = sa.table("activities", sa.column("id"), sa.column("list_key"))
 
 DUE = {
