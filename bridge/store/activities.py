@@ -218,13 +218,46 @@ def _check_uid_free(conn: sa.Connection, activity: Activity) -> None:
             raise DuplicateUid(f"an activity with UID {activity.uid!r} already exists")
 
 
-def _leave_tombstone(
-    conn: sa.Connection, previous: sa.Row, revision: int, now: dt.datetime
-) -> None:
+def _tombstone(previous: sa.Row, revision: int, now: dt.datetime) -> dict[str, object]:
+    """The row a moved activity leaves in the collection it left, so clients there drop it."""
     values = dict(previous._mapping)
     del values["id"]
     values.update(revision=revision, deleted_at=now, moved=True)
-    conn.execute(sa.insert(activities).values(**values))
+    return values
+
+
+def _leave_tombstone(
+    conn: sa.Connection, previous: sa.Row, revision: int, now: dt.datetime
+) -> None:
+    conn.execute(sa.insert(activities).values(**_tombstone(previous, revision, now)))
+
+
+def render_again(
+    conn: sa.Connection, batch: Sequence[Activity], types: dict[str, ActivityType]
+) -> None:
+    """Render stored activities again under one new revision, in a few statements.
+
+    For a change that is not theirs (their type's name or kind): one revision
+    for the batch, like a bulk import, and one UPDATE and one INSERT of
+    tombstones (for those whose component changed) for all of it.
+    """
+    if not batch:
+        return
+    now = dt.datetime.now(dt.UTC)
+    revision = next_revision(conn)
+    ids = [activity.id for activity in batch]
+    previous = {row.id: row for row in conn.execute(sa.select(activities).where(c.id.in_(ids)))}
+    updates: list[dict[str, object]] = []
+    tombstones: list[dict[str, object]] = []
+    for activity in batch:
+        _rendered, values = prepare(activity, types, revision, now)
+        old = previous[activity.id]
+        if old.component != values["component"] or old.href != values["href"]:
+            tombstones.append(_tombstone(old, revision, now))
+        updates.append({"row_id": activity.id, **values})
+    if tombstones:
+        conn.execute(sa.insert(activities), tombstones)
+    conn.execute(sa.update(activities).where(c.id == sa.bindparam("row_id")), updates)
 
 
 def delete_activity(conn: sa.Connection, activity_id: int) -> None:

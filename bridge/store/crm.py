@@ -26,6 +26,7 @@ from bridge.domain import (
     Person,
 )
 from bridge.store import activities as activity_store
+from bridge.store.db import writing
 from bridge.store.schema import activities, activity_types, deals, organizations, persons, users
 
 TYPE_KEY_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
@@ -110,8 +111,11 @@ def create_activity_type(conn: sa.Connection, activity_type: ActivityType) -> Ac
     return add_activity_type(conn, checked)
 
 
-def update_activity_type(conn: sa.Connection, changed: ActivityType) -> int:
-    """Save a type's name, colour, active flag and kind; returns how many activities changed.
+def update_activity_type(conn: sa.Connection, changed: ActivityType) -> bool:
+    """Save a type's name, colour, active flag and kind; True when its activities must follow.
+
+    The stored iCalendar text of an activity names its type and is an event
+    or a to-do by its kind, so a new name or kind asks for `render_type_again`.
 
     The key stays (activities and settings refer to it). The task type stays
     an active to-do type, and a type that is someone's default for imported
@@ -145,9 +149,7 @@ def update_activity_type(conn: sa.Connection, changed: ActivityType) -> int:
             kind=checked.kind.value,
         )
     )
-    if (checked.name, checked.kind) == (current.name, current.kind):
-        return 0
-    return _render_again(conn, checked.key)
+    return (checked.name, checked.kind) != (current.name, current.kind)
 
 
 def _is_import_default(conn: sa.Connection, key: str) -> bool:
@@ -155,21 +157,37 @@ def _is_import_default(conn: sa.Connection, key: str) -> bool:
     return found.first() is not None
 
 
-def _render_again(conn: sa.Connection, key: str) -> int:
-    """Render and save every live activity of type `key` again, each under a new revision.
+RENDER_BATCH = 500
+"""Activities rendered again per transaction: the write lock is let go between batches."""
 
-    `save_activity` moves an activity whose component changed to the other
-    collection and leaves a tombstone in the one it left.
+
+def render_type_again(engine: sa.Engine, key: str) -> int:
+    """Render every live activity of type `key` again; returns how many.
+
+    A batch per transaction, each under a new revision, so that CalDAV
+    writes and sync runs go on between batches even for a type tens of
+    thousands of activities have. An activity whose component changed moves
+    to the other collection and leaves a tombstone in the one it left.
     """
-    types = list_activity_types(conn)
-    rows = conn.execute(
-        sa.select(activities)
-        .where(activities.c.type_key == key, activities.c.deleted_at.is_(None))
-        .order_by(activities.c.id)
-    ).all()
-    for row in rows:
-        activity_store.save_activity(conn, activity_store.row_to_activity(row), types)
-    return len(rows)
+    done, last_id = 0, 0
+    while True:
+        with writing(engine) as conn:
+            types = list_activity_types(conn)
+            rows = conn.execute(
+                sa.select(activities)
+                .where(
+                    activities.c.type_key == key,
+                    activities.c.deleted_at.is_(None),
+                    activities.c.id > last_id,
+                )
+                .order_by(activities.c.id)
+                .limit(RENDER_BATCH)
+            ).all()
+            batch = [activity_store.row_to_activity(row) for row in rows]
+            activity_store.render_again(conn, batch, types)
+        if not rows:
+            return done
+        done, last_id = done + len(rows), rows[-1].id
 
 
 def add_organization(conn: sa.Connection, organization: Organization) -> Organization:

@@ -73,7 +73,7 @@ def test_a_new_colour_or_deactivation_renders_nothing_again(engine: sa.Engine) -
         stored = crm.list_activity_types(conn)[SITE_VISIT.key]
         kept = activities.get_activity(conn, saved.id or 0)
         assert current_revision(conn) == before
-    assert changed == 0
+    assert changed is False
     assert (stored.color, stored.active) == ("#000000", False)
     assert kept is not None and kept.revision == saved.revision
 
@@ -84,9 +84,10 @@ def test_a_renamed_type_renders_its_activities_again_under_new_revisions(
     with engine.begin() as conn:
         saved = _saved_visit(conn)
         assert "Site visit" in (saved.ical or "")
-        changed = crm.update_activity_type(conn, replace(SITE_VISIT, name="Plant tour"))
+        assert crm.update_activity_type(conn, replace(SITE_VISIT, name="Plant tour"))
+    assert crm.render_type_again(engine, SITE_VISIT.key) == 1
+    with engine.connect() as conn:
         again = activities.get_activity(conn, saved.id or 0)
-    assert changed == 1
     assert again is not None and again.revision > (saved.revision or 0)
     assert ":Plant tour" in (again.ical or "") and "Site visit" not in (again.ical or "")
 
@@ -95,6 +96,8 @@ def test_switching_the_kind_moves_activities_between_events_and_to_dos(engine: s
     with engine.begin() as conn:
         saved = _saved_visit(conn)
         crm.update_activity_type(conn, replace(SITE_VISIT, kind=ComponentKind.TODO))
+    crm.render_type_again(engine, SITE_VISIT.key)
+    with engine.connect() as conn:
         events = activities.Scope(saved.owner_id, ComponentKind.EVENT)
         todos = activities.Scope(saved.owner_id, ComponentKind.TODO)
         gone_from = activities.changed_since(conn, events, saved.revision or 0)
@@ -126,3 +129,30 @@ def test_the_task_type_and_import_defaults_keep_their_kind_and_stay_active(
 def test_an_unknown_type_cannot_be_updated(engine: sa.Engine) -> None:
     with engine.begin() as conn, pytest.raises(crm.NoSuchActivityType):
         crm.update_activity_type(conn, SITE_VISIT)
+
+
+def test_many_activities_follow_in_batches_each_under_its_own_revision(
+    engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(crm, "RENDER_BATCH", 2)
+    with engine.begin() as conn:
+        first = _saved_visit(conn)
+        types = crm.list_activity_types(conn)
+        more = [
+            activities.save_activity(
+                conn, replace(first, id=None, uid=f"v{n}@test", href=None), types
+            )
+            for n in range(4)
+        ]
+        crm.update_activity_type(conn, replace(SITE_VISIT, kind=ComponentKind.TODO))
+    assert crm.render_type_again(engine, SITE_VISIT.key) == 5
+    with engine.connect() as conn:
+        todos = activities.Scope(first.owner_id, ComponentKind.TODO)
+        events = activities.Scope(first.owner_id, ComponentKind.EVENT)
+        moved = [activities.get_activity(conn, item.id or 0) for item in [first, *more]]
+        gone = activities.changed_since(conn, events, more[-1].revision or 0)
+        listed = activities.listing(conn, todos)
+    assert all(item is not None and "BEGIN:VTODO" in (item.ical or "") for item in moved)
+    assert len({item.revision for item in moved if item is not None}) == 3
+    assert sorted(gone) == sorted(item.href for item in [first, *more])
+    assert len(listed) == 5

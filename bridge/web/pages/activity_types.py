@@ -30,6 +30,7 @@ from bridge.store.crm import (
     ActivityTypeError,
     create_activity_type,
     list_activity_types,
+    render_type_again,
     update_activity_type,
 )
 from bridge.store.db import writing
@@ -137,8 +138,10 @@ class ActivityTypePages:
         return RedirectResponse(f"{PAGE}?{query}", status_code=303)
 
     def _update(self, changed: ActivityType) -> int:
+        """Saves the type, then brings its activities' stored text along, batch by batch."""
         with writing(self.engine) as conn:
-            return update_activity_type(conn, changed)
+            follow = update_activity_type(conn, changed)
+        return render_type_again(self.engine, changed.key) if follow else 0
 
 
 def activity_type_routes(engine: sa.Engine, settings: Settings) -> list[BaseRoute]:
