@@ -228,33 +228,10 @@ def linked_records(
     conn: sa.Connection, deal_id: int | None, person_id: int | None, org_id: int | None
 ) -> LinkedRecords:
     """The deal, person and organization an activity points to, for descriptions."""
-    deal = conn.execute(sa.select(deals).where(deals.c.id == deal_id)).first() if deal_id else None
-    person = (
-        conn.execute(sa.select(persons).where(persons.c.id == person_id)).first()
-        if person_id
-        else None
-    )
-    org = (
-        conn.execute(sa.select(organizations).where(organizations.c.id == org_id)).first()
-        if org_id
-        else None
-    )
     return LinkedRecords(
-        deal=Deal(
-            title=deal.title,
-            value=float(deal.value),
-            currency=deal.currency,
-            stage=deal.stage,
-            person_id=deal.person_id,
-            org_id=deal.org_id,
-            id=deal.id,
-        )
-        if deal
-        else None,
-        person=Person(person.name, person.email, person.phone, person.org_id, person.id)
-        if person
-        else None,
-        organization=Organization(org.name, org.address, org.id) if org else None,
+        deal=get_deal(conn, deal_id) if deal_id else None,
+        person=get_person(conn, person_id) if person_id else None,
+        organization=get_organization(conn, org_id) if org_id else None,
     )
 
 
