@@ -14,8 +14,7 @@ from bridge.providers.microsoft.endpoints import SCOPES, MicrosoftEndpoints
 from bridge.providers.microsoft.events import STAMP_PROPERTY
 from bridge.providers.microsoft.provider import MicrosoftCalendarProvider
 from bridge.providers.oauth import OAuthTokens
-from tests.emulators.microsoft import GraphEmulator, create_graph_emulator
-from tests.servers import serve_in_thread
+from tests.emulators.microsoft import GraphEmulator
 
 
 def resource(event_id: str = "AAMkAGevent1", **fields: Any) -> dict[str, Any]:
@@ -74,20 +73,6 @@ def issued_tokens(graph: GraphEmulator) -> OAuthTokens:
     reply = graph.state.issue_tokens(scopes=SCOPES, client_id=graph.client_id)
     expires_at = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=reply["expires_in"])
     return OAuthTokens(reply["access_token"], reply["refresh_token"], expires_at)
-
-
-@pytest.fixture
-def graph() -> Iterator[GraphEmulator]:
-    emulator = create_graph_emulator()
-    yield emulator
-    emulator.close()
-
-
-@pytest.fixture
-def graph_url(graph: GraphEmulator) -> Iterator[str]:
-    """The emulator's base URL: the login base and the Graph base at once."""
-    with serve_in_thread(graph.app) as url:
-        yield url
 
 
 @pytest.fixture

@@ -21,12 +21,7 @@ from tests.providers import microsoft_samples as samples
 from tests.providers.contract import HOUR, OutsideWorld, ProviderContract
 from tests.providers.microsoft_samples import ProviderFactory, issued_tokens, utc_body
 
-graph, graph_url, graph_endpoints, open_graph = (
-    samples.graph,
-    samples.graph_url,
-    samples.graph_endpoints,
-    samples.open_graph,
-)
+graph_endpoints, open_graph = samples.graph_endpoints, samples.open_graph
 
 MARGIN = dt.timedelta(days=7)
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")

@@ -41,12 +41,7 @@ from tests.providers import microsoft_samples as samples
 from tests.providers.microsoft_samples import ProviderFactory, draft, utc_body
 from tests.servers import serve_in_thread
 
-graph, graph_url, graph_endpoints, open_graph = (
-    samples.graph,
-    samples.graph_url,
-    samples.graph_endpoints,
-    samples.open_graph,
-)
+graph_endpoints, open_graph = samples.graph_endpoints, samples.open_graph
 
 UTC = dt.UTC
 WINDOW = (dt.datetime(2030, 1, 1, tzinfo=UTC), dt.datetime(2030, 3, 1, tzinfo=UTC))

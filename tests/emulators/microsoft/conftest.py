@@ -11,22 +11,14 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from tests.emulators.microsoft import GraphEmulator, create_graph_emulator
+from tests.emulators.microsoft import GraphEmulator
 from tests.servers import serve_in_thread
 
 
 @pytest.fixture
-def graph() -> Iterator[GraphEmulator]:
-    emulator = create_graph_emulator()
-    yield emulator
-    emulator.close()
-
-
-@pytest.fixture
-def base_url(graph: GraphEmulator) -> Iterator[str]:
-    """The emulator's base URL: login base and Graph base at once."""
-    with serve_in_thread(graph.app) as url:
-        yield url
+def base_url(graph_url: str) -> str:
+    """The emulator's base URL: login base and Graph base at once (`graph` from sync_fixtures)."""
+    return graph_url
 
 
 @pytest.fixture
