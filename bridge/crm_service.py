@@ -144,6 +144,18 @@ def busy_block(activity: Activity) -> Activity:
     )
 
 
+@dataclass(frozen=True)
+class _Viewer:
+    """The signed-in user and every user's login by id: what masking and owner filters need."""
+
+    user: User
+    logins: Mapping[int, str]
+
+    @classmethod
+    def of(cls, conn: sa.Connection, login: str) -> _Viewer:
+        return cls(get_user(conn, login), {user.id: user.login for user in list_users(conn)})
+
+
 class CrmService:
     """Activities and CRM records on behalf of signed-in users (by login)."""
 
@@ -153,9 +165,11 @@ class CrmService:
     # -- activities: reading -------------------------------------------------------
 
     def list_activities(self, login: str, wanted: ActivityFilter) -> Page:
-        positions = self.positions(login, wanted, wanted.limit + 1)
-        page = positions[: wanted.limit]
-        items = self.shown(login, [row_id for row_id, _key in page])
+        with self.engine.connect() as conn:
+            viewer = _Viewer.of(conn, login)
+            positions = self._positions(conn, viewer, wanted, wanted.limit + 1)
+            page = positions[: wanted.limit]
+            items = self._shown_many(conn, viewer, [row_id for row_id, _key in page])
         more = len(positions) > wanted.limit
         next_cursor = None
         if more and page and wanted.sort is SortOrder.START:
@@ -169,19 +183,24 @@ class CrmService:
         only the activities that fit on it.
         """
         with self.engine.connect() as conn:
-            me = get_user(conn, login)
-            assert me.id is not None
-            logins = {user.id: user.login for user in list_users(conn)}
-            query = replace(self._query(me.id, wanted, logins), limit=most)
-            return page_of(conn, query)[:most]
+            return self._positions(conn, _Viewer.of(conn, login), wanted, most)
 
     def shown(self, login: str, ids: Sequence[int]) -> list[Shown]:
         """The live activities among `ids`, in that order, as the caller may see them."""
         with self.engine.connect() as conn:
-            me = get_user(conn, login)
-            logins = {user.id: user.login for user in list_users(conn)}
-            found = {activity.id: activity for activity in activities.by_ids(conn, ids)}
-        return [self._shown(found[row_id], me, logins) for row_id in ids if row_id in found]
+            return self._shown_many(conn, _Viewer.of(conn, login), ids)
+
+    def _positions(
+        self, conn: sa.Connection, viewer: _Viewer, wanted: ActivityFilter, most: int
+    ) -> list[tuple[int, int]]:
+        assert viewer.user.id is not None
+        query = replace(self._query(viewer.user.id, wanted, viewer.logins), limit=most)
+        return page_of(conn, query)[:most]
+
+    def _shown_many(self, conn: sa.Connection, viewer: _Viewer, ids: Sequence[int]) -> list[Shown]:
+        found = {activity.id: activity for activity in activities.by_ids(conn, ids)}
+        user, logins = viewer.user, viewer.logins
+        return [self._shown(found[row_id], user, logins) for row_id in ids if row_id in found]
 
     @staticmethod
     def _query(viewer_id: int, wanted: ActivityFilter, logins: Mapping[int, str]) -> ListQuery:
@@ -221,12 +240,11 @@ class CrmService:
     def activity(self, login: str, activity_id: int) -> Shown:
         """The caller's activity, or a colleague's that is not private."""
         with self.engine.connect() as conn:
-            me = get_user(conn, login)
+            viewer = _Viewer.of(conn, login)
             found = activities.get_activity(conn, activity_id)
-            if found is None or (found.owner_id != me.id and found.private):
-                raise NoSuchActivity(f"no activity {activity_id}")
-            logins = {user.id: user.login for user in list_users(conn)}
-        return self._shown(found, me, logins)
+        if found is None or (found.owner_id != viewer.user.id and found.private):
+            raise NoSuchActivity(f"no activity {activity_id}")
+        return self._shown(found, viewer.user, viewer.logins)
 
     # -- activities: writing -------------------------------------------------------
 
