@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,9 +21,7 @@ from bridge import errors
 from bridge.accounts import AccountState, CalendarAccount
 from bridge.config import Settings
 from bridge.connections import close_channel, open_provider, secret_saver
-from bridge.domain import (
-    ProviderKind,
-)
+from bridge.domain import Activity, ProviderKind
 from bridge.links import ItemError
 from bridge.providers import (
     CalendarProvider,
@@ -304,20 +302,31 @@ class CalendarAccounts:
         unknown ones are left out alike, so the answer reveals nothing about them.
         """
         with self.engine.connect() as conn:
+            found = by_ids(conn, ids)
+        _accounts, statuses = self.sync_view(login, found)
+        return [(found_id, statuses[found_id]) for found_id in ids if found_id in statuses]
+
+    def sync_view(
+        self, login: str, loaded: Sequence[Activity]
+    ) -> tuple[list[CalendarAccount], dict[int, list[SyncStatus]]]:
+        """`login`'s accounts, and where each of their activities among `loaded` is synced.
+
+        For a caller that has loaded the activities already (a page): they are
+        not read again. Other users' activities among them are left out.
+        """
+        with self.engine.connect() as conn:
             user = get_user(conn, login)
-            owned = {item.id: item for item in by_ids(conn, ids) if item.owner_id == user.id}
             accounts = sync_accounts.accounts_of(conn, user.id)
+            owned = {item.id: item for item in loaded if item.owner_id == user.id}
+            if not owned:
+                return accounts, {}
             links = sync_links.syncs_of(conn, list(owned))
             errors = sync_links.item_errors(conn, activity_ids=list(owned))
         now = self.clock()
-        return [
-            (
-                activity_id,
-                sync_status(owned[activity_id], accounts, links.get(activity_id, []), errors, now),
-            )
-            for activity_id in ids
-            if activity_id in owned
-        ]
+        return accounts, {
+            activity_id: sync_status(activity, accounts, links.get(activity_id, []), errors, now)
+            for activity_id, activity in owned.items()
+        }
 
     def calendars(self, login: str, account_id: int) -> list[ExternalCalendar]:
         """The account's calendars, asked of the provider now (for picking one)."""

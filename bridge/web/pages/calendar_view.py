@@ -187,10 +187,11 @@ class CalendarPage:
         kept, hidden = _fit(positions[:MAX_SHOWN], zone, per_day)
         with self._engine.connect() as conn:
             types = list_activity_types(conn)
-        entries = [_entry(item, user, zone, types) for item in self._crm.shown(user.login, kept)]
+        shown = self._crm.shown(user.login, kept)
+        entries = [_entry(item, user, zone, types) for item in shown]
         entries.sort(key=lambda entry: (entry.day, entry.time != "all day", entry.time))
-        own = [entry.activity_id for entry in entries if entry.mine]
-        badges, lines = badges_of(self._accounts, user.login, own, now)
+        unmasked = [item.activity for item in shown if not item.masked]
+        badges, lines = badges_of(self._accounts, user.login, unmasked, now)
         entries = [replace(e, badges=badges.get(e.activity_id, ())) for e in entries]
         truncated = len(positions) > MAX_SHOWN
         return Period(view, anchor, first, days, team, entries, lines, truncated, hidden)

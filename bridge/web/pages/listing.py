@@ -188,9 +188,7 @@ class ListPages:
             query = Query(**{**query.__dict__, "cursor": None, "offset": 0})
             page = self._service.list_activities(user.login, to_filter(query, zone, []))
         names = self._type_names()
-        rows, lines = self._with_badges(
-            user, [to_row(item, user, zone, names) for item in page.items]
-        )
+        rows, lines = self._rows(user, page.items, names)
         next_link = previous_link = None
         if page.more:
             next_link = query.link(cursor=page.next_cursor, offset=query.offset + query.limit)
@@ -208,19 +206,21 @@ class ListPages:
             "here": query.link(cursor=query.cursor, offset=query.offset or None),
         }
 
-    def _with_badges(self, user: User, rows: list[Row]) -> tuple[list[Row], tuple[str, ...]]:
-        """The rows with the sync badges of the user's own ones, and the account lines."""
-        own = [row.id for row in rows if row.mine]
-        badges, lines = badges_of(self._accounts, user.login, own, dt.datetime.now(dt.UTC))
+    def _rows(
+        self, user: User, items: list[Shown], names: dict[str, str]
+    ) -> tuple[list[Row], tuple[str, ...]]:
+        """The table's rows with the sync badges of the user's own ones, and the account lines."""
+        zone = zone_of(user)
+        unmasked = [item.activity for item in items if not item.masked]
+        badges, lines = badges_of(self._accounts, user.login, unmasked, dt.datetime.now(dt.UTC))
+        rows = [to_row(item, user, zone, names) for item in items]
         return [replace(row, badges=badges.get(row.id, ())) for row in rows], lines
 
     def mark_done(self, user: User, activity_id: int) -> Row:
         shown = self._service.update_activity(
             user.login, activity_id, ActivityChanges(values={"done": True})
         )
-        rows, _lines = self._with_badges(
-            user, [to_row(shown, user, zone_of(user), self._type_names())]
-        )
+        rows, _lines = self._rows(user, [shown], self._type_names())
         return rows[0]
 
     def routes(self) -> list[Route]:

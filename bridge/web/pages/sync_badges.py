@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from bridge.accounts import AccountState, CalendarAccount
 from bridge.calendar_accounts import CalendarAccounts
-from bridge.domain import ProviderKind
+from bridge.domain import Activity, ProviderKind
 from bridge.sync.status import SyncStatus
 
 
@@ -78,18 +78,15 @@ def account_line(account: CalendarAccount, now: dt.datetime) -> str:
 
 
 def badges_of(
-    service: CalendarAccounts, login: str, ids: Sequence[int], now: dt.datetime
+    service: CalendarAccounts, login: str, shown: Sequence[Activity], now: dt.datetime
 ) -> tuple[dict[int, tuple[Badge, ...]], tuple[str, ...]]:
-    """The badges of `login`'s activities among `ids`, and one header line per account.
+    """The badges of `login`'s own activities among those `shown`, and a line per account.
 
     Both are empty when the user has no calendar account: there is nothing to say.
     """
-    accounts = service.accounts(login)
-    if not accounts:
-        return {}, ()
-    statuses = service.activity_statuses(login, list(ids))
+    accounts, statuses = service.sync_view(login, shown)
     badges = {
         activity_id: tuple(badge(status, now) for status in entries)
-        for activity_id, entries in statuses
+        for activity_id, entries in statuses.items()
     }
     return badges, tuple(account_line(account, now) for account in accounts)
