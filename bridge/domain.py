@@ -41,6 +41,12 @@ class ActivityType:
 TASK_TYPE_KEY = "task"
 """The type new to-dos get when nothing says otherwise."""
 
+FIRST_DAY = dt.date(1900, 1, 1)
+LAST_DAY = dt.date(2999, 12, 31)
+"""The dates the API and the pages accept and look at: any date a CRM plans for, and far
+enough from the ends of Python's dates that every end, window and week worked out from
+one stays a date."""
+
 DEFAULT_ACTIVITY_TYPES: tuple[ActivityType, ...] = (
     ActivityType("call", "Call", "#2e86de"),
     ActivityType("meeting", "Meeting", "#8e44ad"),

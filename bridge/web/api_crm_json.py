@@ -26,7 +26,7 @@ from bridge.crm_service import (
     FieldError,
     Shown,
 )
-from bridge.domain import Attendee, Deal, Organization, Person
+from bridge.domain import FIRST_DAY, LAST_DAY, Attendee, Deal, Organization, Person
 from bridge.store.activity_lists import SortOrder, SyncFilter
 
 MAX_SUBJECT = 500
@@ -422,9 +422,16 @@ def _date(name: str, value: object) -> dt.date:
     if not isinstance(value, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
         raise FieldError(name, "must be a date, YYYY-MM-DD")
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         raise FieldError(name, f"must be a date, YYYY-MM-DD, not {value!r}") from None
+    return _in_range(name, day)
+
+
+def _in_range(name: str, day: dt.date) -> dt.date:
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise FieldError(name, f"must be between {FIRST_DAY} and {LAST_DAY}")
+    return day
 
 
 def _time(name: str, value: object) -> dt.time:
@@ -446,6 +453,7 @@ def _moment(name: str, value: object) -> dt.date | dt.datetime:
         moment = dt.datetime.fromisoformat(value)
     except ValueError:
         raise FieldError(name, f"must be an ISO date or date-time, not {value!r}") from None
+    _in_range(name, moment.date())
     if moment.tzinfo is None:
         return moment.replace(tzinfo=dt.UTC)
     return moment.astimezone(dt.UTC)

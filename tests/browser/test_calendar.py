@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from bridge.domain import User
 from bridge.store.db import writing
+from bridge.store.schema import users
 from bridge.store.users import create_user
 from tests.browser.conftest import add_activity, cookies_of, sign_in, sqlite_only
 
@@ -104,3 +105,22 @@ def test_colleagues_show_on_the_toggle_and_their_private_ones_only_as_busy(
         assert "Demo for Bob" in source
         assert "9c1e" not in source
     assert "9c1e" not in page.content()
+
+
+@sqlite_only
+def test_dates_out_of_range_fall_back_or_are_named_and_far_activities_still_list(
+    page: Page, engine: sa.Engine, crm_user: User
+) -> None:
+    with writing(engine) as conn:
+        conn.execute(sa.update(users).values(timezone="Pacific/Kiritimati"))
+    add_activity(engine, crm_user, "End of time", due_date=dt.date(9999, 12, 31))
+    sign_in(page)
+    page.wait_for_url("**/")
+    cookies = cookies_of(page)
+    month = httpx.get(f"{page.url}?view=month&date=9999-12-31", cookies=cookies)
+    assert month.status_code == 200
+    assert f"<h1>{TODAY.strftime('%B %Y')}</h1>" in month.text
+    assert httpx.get(f"{page.url}?date=0001-01-01", cookies=cookies).status_code == 200
+    page.goto("/list?from=9999-12-31&sort=-start")
+    assert "“From” must be between 1900-01-01 and 2999-12-31" in page.inner_text("main")
+    assert page.locator(".list-row").first.locator(".subject").inner_text() == "End of time"

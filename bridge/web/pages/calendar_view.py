@@ -27,7 +27,7 @@ from starlette.routing import Route
 from bridge.calendar_accounts import CalendarAccounts
 from bridge.config import Settings
 from bridge.crm_service import ActivityFilter, CrmService, Shown
-from bridge.domain import ActivityType, User
+from bridge.domain import FIRST_DAY, LAST_DAY, ActivityType, User
 from bridge.secrets import box_from_settings
 from bridge.store.crm import list_activity_types
 from bridge.store.list_keys import due_of
@@ -151,11 +151,14 @@ def span_of(view: str, anchor: dt.date) -> tuple[dt.date, int]:
 
 
 def read_view(params: dict[str, str], today: dt.date) -> tuple[str, dt.date, bool]:
-    """View, day and team toggle from the query string; anything unreadable means today's week."""
+    """View, day and team toggle from the query string; a date unreadable or out of range
+    (`FIRST_DAY` to `LAST_DAY`) means today."""
     view = "month" if params.get("view") == "month" else "week"
     try:
         anchor = dt.date.fromisoformat(params.get("date", ""))
     except ValueError:
+        anchor = today
+    if not FIRST_DAY <= anchor <= LAST_DAY:
         anchor = today
     return view, anchor, params.get("team") == "1"
 

@@ -25,7 +25,7 @@ from starlette.routing import Route
 from bridge.calendar_accounts import CalendarAccounts
 from bridge.config import Settings
 from bridge.crm_service import ActivityChanges, ActivityFilter, CrmService, NoSuchActivity, Shown
-from bridge.domain import User
+from bridge.domain import FIRST_DAY, LAST_DAY, User
 from bridge.errors import InvalidInput
 from bridge.secrets import box_from_settings
 from bridge.store.activity_lists import SortOrder, SyncFilter
@@ -121,10 +121,14 @@ def _day(text: str, field_name: str, errors: list[str]) -> dt.date | None:
     if not text:
         return None
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         errors.append(f"“{field_name}” must be a date like 2026-01-31; it was ignored.")
         return None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        errors.append(f"“{field_name}” must be between {FIRST_DAY} and {LAST_DAY}; it was ignored.")
+        return None
+    return day
 
 
 def to_filter(query: Query, zone: dt.tzinfo, errors: list[str]) -> ActivityFilter:

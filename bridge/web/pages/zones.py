@@ -23,5 +23,9 @@ def local_when(due_date: dt.date, due_time: dt.time | None, zone: dt.tzinfo) -> 
     """
     if due_time is None:
         return due_date, "all day"
-    local = dt.datetime.combine(due_date, due_time, dt.UTC).astimezone(zone)
+    utc = dt.datetime.combine(due_date, due_time, dt.UTC)
+    try:
+        local = utc.astimezone(zone)
+    except OverflowError:  # the last hours of year 9999, which a CalDAV client may store
+        local = utc
     return local.date(), local.strftime("%H:%M")
