@@ -43,6 +43,14 @@ class NoSuchAppPassword(UserError, errors.NotFoundError):
     """The user has no app password of that id (another user's included)."""
 
 
+class InvalidLabel(UserError, errors.InvalidInput):
+    """An app password's label longer than the store keeps."""
+
+
+APP_PASSWORD_LABEL_MAX = 100
+"""The label column's width."""
+
+
 def _to_user(row: sa.Row) -> User:
     return User(
         login=row.login,
@@ -124,6 +132,8 @@ class AppPassword:
 
 def add_app_password(conn: sa.Connection, login: str, label: str) -> str:
     """Create an app password for a calendar client; the plain text is shown once."""
+    if len(label) > APP_PASSWORD_LABEL_MAX:
+        raise InvalidLabel(f"label must be at most {APP_PASSWORD_LABEL_MAX} characters")
     user = get_user(conn, login)
     secret = new_token()
     conn.execute(

@@ -188,6 +188,13 @@ def test_wrong_or_forged_forms_save_nothing(page: Page, site: str, engine: sa.En
         assert forged.status_code == 403
         empty = client.post("/settings/apps/passwords", data={"csrf_token": token, "label": " "})
         assert empty.status_code == 400 and "label must not be empty" in empty.text
+        long = client.post(
+            "/settings/apps/passwords", data={"csrf_token": token, "label": "x" * 101}
+        )
+        assert long.status_code == 400 and "label must be at most 100 characters" in long.text
+        long_feed = {"csrf_token": token, "scope": "own", "label": "x" * 101}
+        long = client.post("/settings/apps/feeds", data=long_feed)
+        assert long.status_code == 400 and "label must be at most 100 characters" in long.text
         days = {"csrf_token": token, "scope": "own", "past_days": "ever"}
         wrong_days = client.post("/settings/apps/feeds", data=days)
         assert (

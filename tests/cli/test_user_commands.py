@@ -59,6 +59,7 @@ def test_duplicate_user_is_one_line_error(capsys: pytest.CaptureFixture[str]) ->
         (["user", "add", "ada", "--password", ""], "must not be empty"),
         (["user", "passwd", "nobody", "--password", "pw"], "no such user"),
         (["user", "app-password", "add", "nobody"], "no such user"),
+        (["user", "app-password", "add", "nobody", "--label", "x" * 101], "at most 100"),
         (["user", "app-password", "list", "nobody"], "no such user"),
         (["user", "app-password", "revoke", "nobody", "1"], "no such user"),
     ],
