@@ -14,6 +14,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 
@@ -577,7 +578,8 @@ class CalendarAccounts:
 def _credentials(
     connect: CredentialConnect, values: Mapping[str, str], required: list[str]
 ) -> dict[str, str]:
-    """The typed credentials, checked: only known fields, the required ones not empty."""
+    """The typed credentials, checked: only known fields, the required ones not empty, a
+    server address http or https (CalBridge speaks nothing else to it)."""
     known = {field.name for field in connect.fields}
     unknown = sorted(set(values) - known)
     if unknown:
@@ -585,6 +587,11 @@ def _credentials(
     missing = [name for name in required if not values.get(name)]
     if missing:
         raise ConnectError(f"{missing[0]} is required")
+    address = values.get(connect.server, "") if connect.server else ""
+    if address:
+        parts = urlsplit(address)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise errors.InvalidInput(f"{connect.server} must be an http or https address")
     return {name: value for name, value in values.items() if value}
 
 

@@ -107,8 +107,6 @@ class _AccountsApi:
             fields = _text_fields(body, optional=("redirect_uri",))
             return await self._consent(login, spec, fields.get("redirect_uri"), None)
         fields = _text_fields(body, required=tuple(field.name for field in connect.fields))
-        if connect.server:
-            _check_address(connect.server, fields[connect.server])
         account = await run_in_threadpool(self.accounts.connect, login, spec.kind, fields)
         location = {"Location": f"{ACCOUNTS}/{account.id}"}
         return JSONResponse(account_json(account), status_code=201, headers=location)

@@ -479,3 +479,12 @@ def test_connect_google_says_when_google_is_not_set_up(
     assert status == 1
     assert "CALBRIDGE_GOOGLE_CLIENT_ID" in err
     assert "http" not in out
+
+
+def test_connect_caldav_refuses_an_address_that_is_not_http(
+    crm_user: User, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    argv = ["account", "connect", "caldav", "--user", "alice", "--url", "ftp://dav.example.com/"]
+    monkeypatch.setattr("sys.stdin", io.StringIO("secret\n"))
+    status, _, err = run(capsys, *argv, "--username", "alice", "--password-stdin")
+    assert (status, err) == (1, "calbridge: error: url must be an http or https address\n")

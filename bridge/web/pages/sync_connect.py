@@ -20,7 +20,6 @@ from __future__ import annotations
 import functools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -30,7 +29,7 @@ from starlette.routing import Route
 from bridge.calendar_accounts import CalendarAccounts, Consented
 from bridge.config import Settings
 from bridge.domain import User
-from bridge.errors import InvalidInput, UserError
+from bridge.errors import UserError
 from bridge.providers.registry import PROVIDERS, UnknownProvider, provider_spec
 from bridge.providers.spec import (
     CredentialConnect,
@@ -107,7 +106,6 @@ class SyncConnectPages:
         values = {field.name: form.get(field.name, "").strip() for field in connect.fields}
         values[connect.secret] = form.get(connect.secret, "")
         try:
-            _check_server(connect, values)
             account = await run_in_threadpool(self.accounts.connect, user.login, spec.kind, values)
         except UserError as error:
             typed = {spec.kind.value: _shown(connect, values)}
@@ -150,18 +148,6 @@ class SyncConnectPages:
         response = RedirectResponse(url, status_code=303)
         remember_consent(response, spec.kind, nonce, secure=redirect_uri.startswith("https:"))
         return response
-
-
-def _check_server(connect: CredentialConnect, values: dict[str, str]) -> None:
-    """A server address must be http or https: CalBridge speaks nothing else to it.
-
-    An empty one is left to the service, which says it is required.
-    """
-    if not connect.server or not values[connect.server]:
-        return
-    parts = urlsplit(values[connect.server])
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise InvalidInput(f"{connect.server} must be an http or https address")
 
 
 def _shown(connect: CredentialConnect, values: dict[str, str]) -> dict[str, str]:
