@@ -31,12 +31,12 @@ from bridge.providers.spec import CALLBACK_PATH, OAuthConnect, ProviderSpec
 from bridge.security import same_secret, token_digest
 from bridge.web.api_http import ApiError, answering, resource
 from bridge.web.api_json import account_json
+from bridge.web.notices import redirect_with_notice
 
 CONSENT_COOKIE = "calbridge_consent"
 SETTINGS_PAGE = "/settings"
 PAGE_FLOW_KEY = "consent_page"
 """Session key: the digest of the nonce of the consent the settings page started last."""
-NOTICE_KEY = "notice"
 """Session key: what the settings page says once, after an action redirected back to it."""
 
 
@@ -62,19 +62,9 @@ def started_on_page(request: Request, nonce: str) -> None:
     request.session[PAGE_FLOW_KEY] = token_digest(nonce)
 
 
-def notify(request: Request, text: str, *, failed: bool = False) -> None:
-    """Have the settings page show `text` once, the next time it is drawn (an error if `failed`).
-
-    The text rides in the signed session rather than the address, so no
-    link can make the page say something CalBridge did not.
-    """
-    request.session[NOTICE_KEY] = {"text": text, "failed": failed}
-
-
 def tell_page(request: Request, text: str, *, failed: bool = False) -> RedirectResponse:
-    """303 back to the settings page, which shows `text` once (`notify`)."""
-    notify(request, text, failed=failed)
-    return RedirectResponse(SETTINGS_PAGE, status_code=303)
+    """303 back to the settings page, which shows `text` once."""
+    return redirect_with_notice(request, SETTINGS_PAGE, text, failed=failed)
 
 
 def consented_notice(spec: ProviderSpec, consented: Consented) -> str:

@@ -38,8 +38,9 @@ def calendar_texts(site: str, name: str) -> list[str]:
 
 
 def save_row(page: Page) -> None:
-    page.locator(f"#type-{KEY}").get_by_role("button", name=f"Save {KEY}").click()
-    page.wait_for_url("**/settings/types?saved=*")
+    with page.expect_navigation():
+        page.locator(f"#type-{KEY}").get_by_role("button", name=f"Save {KEY}").click()
+    page.locator("#types-notice").get_by_text(f"Type {KEY} saved").wait_for()
 
 
 @sqlite_only
@@ -52,8 +53,7 @@ def test_a_custom_type_is_added_changed_and_its_activity_follows(
     form.get_by_label("Name").fill("Site visit")
     form.get_by_label("Colour").fill("#11aa33")
     form.get_by_role("button", name="Add type").click()
-    page.wait_for_url("**/settings/types?added=site-visit")
-    assert page.locator("#types-notice").inner_text() == "Type site-visit added."
+    page.locator("#types-notice").get_by_text("Type site-visit added.").wait_for()
     assert stored_type(engine) == ActivityType(
         KEY, "Site visit", "#11aa33", True, ComponentKind.EVENT, stored_type(engine).id
     )

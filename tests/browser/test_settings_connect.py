@@ -128,7 +128,7 @@ def test_connect_google_choose_a_calendar_start_and_see_the_badges(
     section.locator(".save-status").get_by_text("Saved.").wait_for()
     assert calendar_accounts.account(CRM_LOGIN, account.id).settings.calendar_id == TEAM_CALENDAR
     section.get_by_role("button", name="Start sync").click()
-    page.wait_for_url("**/settings?done=start")
+    page.locator("#sync-notice").get_by_text("Sync started").wait_for()
     assert section.locator(".state").inner_text() == "active"
 
     sync_ok(worker, account.id)
@@ -245,7 +245,7 @@ def test_connect_caldav_and_choose_its_calendar_from_the_keyboard(
     assert not start.is_disabled()
     start.focus()
     page.keyboard.press("Enter")
-    page.wait_for_url("**/settings?done=start")
+    page.locator("#sync-notice").get_by_text("Sync started").wait_for()
     assert calendar_accounts.account(CRM_LOGIN, account.id).state is AccountState.ACTIVE
 
 
@@ -300,7 +300,7 @@ def test_held_deletions_are_applied_or_restored_from_the_page(
         page.goto("/settings")
         assert "held back 2 deletions" in section.locator(".sync-needs").inner_text()
         section.get_by_role("button", name=button).click()
-        page.wait_for_url("**/settings?done=*")
+        page.locator("#sync-notice").get_by_text("The held deletions are").wait_for()
         assert section.locator(".state").inner_text() == "active"
         assert section.locator(".sync-needs").count() == 0
         with engine.connect() as conn:

@@ -134,15 +134,15 @@ def test_start_stop_and_disconnect(
     open_settings(page)
     section = page.locator(f"#account-{google_account.id}")
     section.get_by_role("button", name="Start sync").click()
-    page.wait_for_url("**/settings?done=start")
+    page.locator("#sync-notice").get_by_text("Sync started").wait_for()
     assert section.locator(".state").inner_text() == "active"
     assert stored(calendar_accounts, google_account).state is AccountState.ACTIVE
 
     section.get_by_role("button", name="Sync now").click()
-    page.wait_for_url("**/settings?done=sync")
+    page.locator("#sync-notice").get_by_text("A run is due now").wait_for()
 
     section.get_by_role("button", name="Stop").click()
-    page.wait_for_url("**/settings?done=stop")
+    page.locator("#sync-notice").get_by_text("Sync stopped").wait_for()
     assert section.locator(".state").inner_text() == "stopped"
     assert stored(calendar_accounts, google_account).state is AccountState.STOPPED
 
@@ -156,7 +156,7 @@ def test_start_stop_and_disconnect(
     assert page.locator("h1").inner_text().startswith("Disconnect")
     stored(calendar_accounts, google_account)  # asking removes nothing
     page.get_by_role("button", name="Yes, disconnect").click()
-    page.wait_for_url("**/settings?done=disconnect")
+    page.locator("#sync-notice").get_by_text("The account is disconnected").wait_for()
     assert page.locator("#no-accounts").count() == 1
     with pytest.raises(AccountError):
         stored(calendar_accounts, google_account)

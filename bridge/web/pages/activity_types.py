@@ -15,12 +15,10 @@ the field, and nothing is saved.
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 import sqlalchemy as sa
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from bridge.config import Settings
@@ -34,6 +32,7 @@ from bridge.store.crm import (
     update_activity_type,
 )
 from bridge.store.db import writing
+from bridge.web.notices import redirect_with_notice, take_notice
 from bridge.web.pages.forms import parse_form
 from bridge.web.pages.session import signed_in
 from bridge.web.pages.templates import render
@@ -58,19 +57,12 @@ def type_from_form(key: str, fields: dict[str, str]) -> ActivityType:
     )
 
 
-def notice(query: dict[str, str]) -> str | None:
-    """The line a 303 back to the page shows, from its query string."""
-    key = query.get("saved") or query.get("added")
-    if not key:
-        return None
-    if "added" in query:
-        return f"Type {key} added."
-    rendered = query.get("rendered", "")
-    count = int(rendered) if rendered.isdigit() else 0
-    if not count:
+def saved_notice(key: str, rendered: int) -> str:
+    """What the page says after a type is saved, with how many activities followed."""
+    if not rendered:
         return f"Type {key} saved."
-    noun = "activity" if count == 1 else "activities"
-    return f"Type {key} saved; {count} {noun} updated in calendars and feeds."
+    noun = "activity" if rendered == 1 else "activities"
+    return f"Type {key} saved; {rendered} {noun} updated in calendars and feeds."
 
 
 class ActivityTypePages:
@@ -99,12 +91,13 @@ class ActivityTypePages:
         new: dict[str, str] | None = None,
     ) -> Response:
         types = await run_in_threadpool(self._types)
+        notice, failed = take_notice(request)
         context = {
             "types": types,
             "kind_names": KIND_NAMES,
-            "error": str(error) if error else None,
+            "error": str(error) if error else failed,
             "new": new or {},
-            "notice": notice(dict(request.query_params)),
+            "notice": notice,
         }
         status = error.http_status if error else 200
         return render(request, "settings_types.html", context, status_code=status)
@@ -120,7 +113,7 @@ class ActivityTypePages:
             await run_in_threadpool(self._create, wanted)
         except UserError as error:
             return await self._page(request, error=error, new=fields)
-        return RedirectResponse(f"{PAGE}?{urlencode({'added': key})}", status_code=303)
+        return redirect_with_notice(request, PAGE, f"Type {key} added.")
 
     def _create(self, wanted: ActivityType) -> None:
         with writing(self.engine) as conn:
@@ -134,8 +127,7 @@ class ActivityTypePages:
             rendered = await run_in_threadpool(self._update, changed)
         except UserError as error:
             return await self._page(request, error=error)
-        query = urlencode({"saved": key, "rendered": rendered})
-        return RedirectResponse(f"{PAGE}?{query}", status_code=303)
+        return redirect_with_notice(request, PAGE, saved_notice(key, rendered))
 
     def _update(self, changed: ActivityType) -> int:
         """Saves the type, then brings its activities' stored text along, batch by batch."""

@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from bridge.config import Settings
@@ -43,6 +43,7 @@ from bridge.store.users import (
     revoke_app_password,
 )
 from bridge.web.feeds import FeedQuery, QueryError
+from bridge.web.notices import redirect_with_notice, take_notice
 from bridge.web.pages.forms import form_fields, parse_form
 from bridge.web.pages.session import signed_in
 from bridge.web.pages.templates import render
@@ -197,8 +198,9 @@ class AppsFeedsPages:
             **data,
             "error": str(error) if error else None,
             "form": form or {},
-            "notice": NOTICES.get(request.query_params.get("done", "")),
         }
+        notice, failed = take_notice(request)
+        context["notice"], context["error"] = notice, context["error"] or failed
         status = error.http_status if error else 200
         return render(request, "settings_apps.html", context, status_code=status)
 
@@ -249,7 +251,7 @@ class AppsFeedsPages:
             return await self._page(request, user, error=error)
         # Revoking ends every session begun before it; the one that revoked carries on.
         request.session["version"] = version
-        return RedirectResponse(f"{PAGE}?done=password-revoked", status_code=303)
+        return redirect_with_notice(request, PAGE, NOTICES["password-revoked"])
 
     def _revoke_password(self, login: str, password_id: int) -> int | None:
         """Revokes; returns the user's new credentials version."""
@@ -335,7 +337,7 @@ class AppsFeedsPages:
             await run_in_threadpool(self.feeds.revoke, feed.id, user.login)
         except UserError as error:
             return await self._page(request, user, error=error)
-        return RedirectResponse(f"{PAGE}?done=feed-revoked", status_code=303)
+        return redirect_with_notice(request, PAGE, NOTICES["feed-revoked"])
 
 
 def label_of(fields: dict[str, str]) -> str:

@@ -25,7 +25,7 @@ from typing import Any
 import sqlalchemy as sa
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from bridge.accounts import AccountState, CalendarAccount
@@ -40,7 +40,7 @@ from bridge.secrets import box_from_settings
 from bridge.store.activities import by_ids
 from bridge.store.crm import list_activity_types
 from bridge.store.sync_settings import MAX_WINDOW_DAYS, SettingsError
-from bridge.web.api_oauth import NOTICE_KEY, notify
+from bridge.web.notices import notify, redirect_with_notice, take_notice
 from bridge.web.pages.forms import form_fields, parse_form
 from bridge.web.pages.session import signed_in
 from bridge.web.pages.sync_connect import SyncConnectPages, Typed, connect_offers
@@ -90,7 +90,7 @@ DONE = {
     "apply-deletions": "The held deletions are applied on the run that is due now.",
     "restore": "The held deletions are restored on the run that is due now.",
 }
-"""What the page says after each action it redirected back from (`?done=`)."""
+"""What the page says after each action it redirected back from."""
 
 
 @dataclass(frozen=True)
@@ -201,12 +201,8 @@ class SyncSettingsPages:
     ) -> Response:
         """The page; `error` on top, `typed` back in the connect forms it came from."""
         views, types, subjects = await run_in_threadpool(self._views, user)
-        notice = DONE.get(request.query_params.get("done", ""))
-        told = request.session.pop(NOTICE_KEY, None)
-        if isinstance(told, dict) and told.get("failed"):
-            error = error or str(told.get("text"))
-        elif isinstance(told, dict):
-            notice = str(told.get("text"))
+        notice, failed = take_notice(request)
+        error = error or failed
         context = {
             "views": views,
             "types": sorted(types.values(), key=lambda item: item.name),
@@ -246,7 +242,7 @@ class SyncSettingsPages:
             return Response(headers={"HX-Refresh": "true"})
         if htmx:
             return render(request, "settings_sync_status.html", {"message": "Saved."})
-        return RedirectResponse("/settings?done=saved", status_code=303)
+        return redirect_with_notice(request, "/settings", DONE["saved"])
 
     def _save(self, login: str, account_id: int, changes: dict[str, object]) -> str | None:
         """Save `changes`; the calendar's id when it is the account's first one, else None."""
@@ -281,7 +277,7 @@ class SyncSettingsPages:
                 return Response("Not Found", status_code=404)
         except UserError as error:
             return await self.page(request, user, error=str(error), status_code=error.http_status)
-        return RedirectResponse(f"/settings?done={action}", status_code=303)
+        return redirect_with_notice(request, "/settings", DONE[action])
 
 
 def sync_settings_routes(engine: sa.Engine, settings: Settings) -> list[Route]:
