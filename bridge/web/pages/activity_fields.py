@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from bridge.crm_service import ActivityChanges, FieldError
 from bridge.domain import Activity, Attendee
 from bridge.web.api_crm_json import activity_changes
+from bridge.web.pages.zones import local_when
 
 _ATTENDEE = re.compile(
     r"(?:(?P<name>[^<>]*?)\s*<(?P<email>[^<>]*)>|(?P<bare>[^\s<>]+))(?:\s+(?P<status>[A-Za-z-]+))?"
@@ -113,8 +114,7 @@ class ActivityForm:
         """An activity's values, its times shown in `zone`."""
         day, time = activity.due_date, ""
         if day is not None and activity.due_time is not None:
-            local = dt.datetime.combine(day, activity.due_time, dt.UTC).astimezone(zone)
-            day, time = local.date(), local.strftime("%H:%M")
+            day, time = local_when(day, activity.due_time, zone)
         return cls(
             subject=activity.subject,
             type=activity.type_key,
